@@ -154,21 +154,26 @@ SELECT i.id, i.filename, i.path, i.source, i.category, i.year, i.description, i.
 --   SELECT b.*, json_extract(b.extra, '$."<name>"') AS "<name>", ... FROM catalog_base b
 -- (names holding " or \ are read through json_each instead). An extra column whose
 -- name equals a built-in column, ignoring case, is named extra_<name> in the view.
--- Inside pixplot, has_tag(tags, 'x') is 1 when the image has tag x (exact match);
--- in plain SQLite write EXISTS (SELECT 1 FROM json_each(tags) WHERE value = 'x').
+-- In a plot filter, has_tag('x') is true when the image has tag x (exact match); inside
+-- pixplot has_tag(tags, 'x') is a function too. In plain SQLite write
+-- EXISTS (SELECT 1 FROM json_each(tags) WHERE value = 'x').
 CREATE VIEW IF NOT EXISTS catalog AS SELECT * FROM catalog_base;
 
 -- Plots: a frozen subset of the catalog, projected and clustered, with its layouts and atlases.
 CREATE TABLE IF NOT EXISTS plots (
-  id          INTEGER PRIMARY KEY,
+  id          INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: a run that lost its plot cannot write into the next
   name        TEXT NOT NULL UNIQUE,
-  filter      TEXT NOT NULL DEFAULT '',  -- the WHERE expression over `catalog` ('' = all images)
-  params      TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(params)), -- tags, categories, model, UMAP/HDBSCAN/atlas options
-  fingerprint TEXT NOT NULL,             -- hash of filter + params: same fingerprint, same plot
+  filter      TEXT NOT NULL DEFAULT '',  -- the WHERE expression over `catalog` ('' = all images), tags and categories included
+  params      TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(params)), -- UMAP/HDBSCAN/atlas options the plot was computed with
+  fingerprint TEXT NOT NULL,             -- hash of filter + model + params: same fingerprint, same plot
   model_id    INTEGER REFERENCES models(id),
   status      TEXT NOT NULL CHECK (status IN ('running', 'ready', 'failed')),
   progress    TEXT,                      -- current stage while running
+  pid         INTEGER,                   -- process computing it, while running
+  host        TEXT,                      -- … and its host name
+  heartbeat_at TEXT,                     -- last sign of life of that process
   error       TEXT,                      -- message when failed
+  warnings    TEXT CHECK (warnings IS NULL OR json_valid(warnings)), -- what was made worse than asked
   image_count INTEGER NOT NULL DEFAULT 0,
   timings     TEXT CHECK (timings IS NULL OR json_valid(timings)), -- seconds per stage
   created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
@@ -190,6 +195,7 @@ CREATE TABLE IF NOT EXISTS plot_layouts (
   layout    TEXT NOT NULL CHECK (layout IN ('umap', 'grid', 'categorical', 'date', 'geographic', 'custom')),
   positions BLOB NOT NULL,
   labels    TEXT CHECK (labels IS NULL OR json_valid(labels)),
+  cell_size REAL NOT NULL DEFAULT 0,     -- side of one image's cell in layout units
   PRIMARY KEY (plot_id, layout)
 );  -- a rowid table: positions are megabytes for large plots
 
