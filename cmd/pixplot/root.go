@@ -26,6 +26,10 @@ func newRootCmd() *cobra.Command {
 		newInfoCmd(g),
 		newSimilarCmd(g),
 		newSampleCmd(g),
+		newPlotCmd(g),
+		newPlotsCmd(g),
+		newServeCmd(g),
+		newExportCmd(g),
 	)
 	return root
 }
