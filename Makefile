@@ -22,8 +22,17 @@ vet:
 deps:
 	./scripts/deps.sh test
 
+# test ends with a short fuzzing round of every parser of untrusted input
+# (TEST_FUZZTIME seconds each, 0 skips it); fuzz runs the same for FUZZTIME.
+TEST_FUZZTIME ?= 10
+FUZZTIME ?= 120
+
 test: deps vet
 	go test $(TESTFLAGS) $(PKGS)
+	@[ "$(TEST_FUZZTIME)" = 0 ] || ./scripts/fuzz.sh $(TEST_FUZZTIME)
+
+fuzz:
+	./scripts/fuzz.sh $(FUZZTIME)
 
 setup: build
 	./bin/pixplot setup
@@ -32,7 +41,7 @@ demo: build
 	./scripts/demo.sh
 
 bench: build
-	./scripts/bench.sh
+	./scripts/bench.sh $(BENCH)
 
 clean:
 	rm -rf bin

@@ -37,8 +37,9 @@ const (
 	MaxFilterLength = 4096
 	// MaxFilterValues is the most Tags plus Categories.
 	MaxFilterValues = 1000
-	// DefaultFilterTimeout bounds Select when its context has no deadline.
-	DefaultFilterTimeout = 5 * time.Second
+	// DefaultFilterTimeout bounds Select when its context has no deadline:
+	// filters are untrusted, and every one is refused or stopped within a second.
+	DefaultFilterTimeout = time.Second
 	// maxFilterToken is the longest literal or identifier in Where.
 	maxFilterToken = 1024
 	// maxFilterNesting is the deepest parenthesis nesting in Where.

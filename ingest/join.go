@@ -21,6 +21,9 @@ type Join struct {
 	Unmatched []metadata.Row
 	// Problems are ambiguous base names and second rows for one image.
 	Problems []Problem
+	// Dropped holds, by index into the items, the columns whose bad values
+	// the matched row dropped: values stored for them are kept.
+	Dropped map[int][]string
 }
 
 // JoinMetadata matches rows to items: by Path (relative to the images root;
@@ -37,7 +40,7 @@ func JoinMetadata(items []Item, rows []metadata.Row) Join {
 		byPath[it.Source] = i
 		byName[it.Filename] = append(byName[it.Filename], i)
 	}
-	j := Join{Meta: map[int]pixplot.Metadata{}}
+	j := Join{Meta: map[int]pixplot.Metadata{}, Dropped: map[int][]string{}}
 	for i, it := range items {
 		if it.Meta != nil {
 			j.Meta[i] = *it.Meta
@@ -64,6 +67,9 @@ func JoinMetadata(items []Item, rows []metadata.Row) Join {
 		matchedBy[i] = row
 		j.Matched++
 		j.Meta[i] = mergeMetadata(items[i].Meta, row.Meta)
+		if len(row.Dropped) > 0 {
+			j.Dropped[i] = row.Dropped
+		}
 	}
 	return j
 }

@@ -177,6 +177,11 @@ func (r *run) plan(ctx context.Context, items []Item, join Join, known map[strin
 			continue
 		}
 		j.known = &k
+		if j.meta != nil && len(join.Dropped[i]) > 0 {
+			if err := r.keepStoredValues(ctx, j, join.Dropped[i]); err != nil {
+				return nil, err
+			}
+		}
 		sameFile := it.Remote() || (it.Size == k.Bytes && it.ModTime == k.ModTime)
 		if !sameFile || !k.HasVector || !k.HasThumbs {
 			jobs = append(jobs, j)
@@ -188,6 +193,49 @@ func (r *run) plan(ctx context.Context, items []Item, join Join, known map[strin
 		}
 	}
 	return jobs, nil
+}
+
+// keepStoredValues puts the stored values of a known image back into the
+// columns where this run's row had bad values: a dropped value is no value,
+// not an instruction to clear what the catalog holds.
+func (r *run) keepStoredValues(ctx context.Context, j job, columns []string) error {
+	stored, err := r.cat.Image(ctx, j.known.ID)
+	if err != nil {
+		return fmt.Errorf("reading stored metadata of %s: %w", j.item.Path, err)
+	}
+	m, old := j.meta, stored.Meta
+	for _, c := range columns {
+		switch c {
+		case "category":
+			m.Category = old.Category
+		case "description":
+			m.Description = old.Description
+		case "permalink":
+			m.Permalink = old.Permalink
+		case "label":
+			m.Label = old.Label
+		case "tags":
+			m.Tags = old.Tags
+		case "year":
+			m.Year = old.Year
+		case "lat":
+			m.Lat = old.Lat
+		case "lng":
+			m.Lng = old.Lng
+		case "x":
+			m.X = old.X
+		case "y":
+			m.Y = old.Y
+		default:
+			if v, ok := old.Extra[c]; ok {
+				if m.Extra == nil {
+					m.Extra = map[string]string{}
+				}
+				m.Extra[c] = v
+			}
+		}
+	}
+	return nil
 }
 
 // updateMetadata stores meta for a stored image when it differs from what is stored.

@@ -143,6 +143,7 @@ func (b *rowBuilder) setJSON(column string, value json.RawMessage) {
 	dec.UseNumber()
 	if err := dec.Decode(&v); err != nil {
 		b.problem(column, "unreadable value: "+err.Error())
+		b.row.Dropped = append(b.row.Dropped, column)
 		return
 	}
 	switch t := v.(type) {
@@ -170,7 +171,7 @@ func (b *rowBuilder) setJSON(column string, value json.RawMessage) {
 
 func (b *rowBuilder) setStructured(column string, value json.RawMessage) {
 	if knownColumns[column] {
-		b.problem(column, "an array or object is not a valid value here; value dropped")
+		b.drop(column, "an array or object is not a valid value here")
 		return
 	}
 	var compact bytes.Buffer

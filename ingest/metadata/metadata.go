@@ -28,6 +28,9 @@ type Row struct {
 	// 1), its 1-based position for a JSON array, 0 for a one-object JSON file.
 	Row  int
 	Meta pixplot.Metadata
+	// Dropped are the columns whose bad values were reported and dropped: a
+	// value already stored for the image there is kept, not cleared.
+	Dropped []string
 }
 
 // Where names the row for messages: `meta.csv row 4`, `meta.json object 2`, `a.json`.

@@ -1,6 +1,7 @@
 package metadata
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -149,14 +150,18 @@ func TestParse_TSVByExtension(t *testing.T) {
 	}
 }
 
-func TestParseCSV_TenMegabyteDescription(t *testing.T) {
+func TestParseCSV_TenMegabyteDescriptionIsDroppedAndReported(t *testing.T) {
 	big := strings.Repeat("Lorem ipsum, \"dolor\" sit amet.\n", 10<<20/32)
 	csv := "filename,description,year\nbig.jpg,\"" + strings.ReplaceAll(big, `"`, `""`) + "\",1901\nsmall.jpg,short,19x0\n"
 	tab := mustParse(t, "meta.csv", csv)
-	if got := rowFor(t, tab, "big.jpg").Meta.Description; got != strings.TrimSpace(big) {
-		t.Errorf("description is %d bytes, want %d", len(got), len(strings.TrimSpace(big)))
+	row := rowFor(t, tab, "big.jpg")
+	if row.Meta.Description != "" || *row.Meta.Year != 1901 || !reflect.DeepEqual(row.Dropped, []string{"description"}) {
+		t.Errorf("description is %d bytes, year %v, dropped %q", len(row.Meta.Description), row.Meta.Year, row.Dropped)
 	}
-	want := []string{`meta.csv: row 3, column "year": "19x0" is not a year; value dropped`}
+	want := []string{
+		fmt.Sprintf(`meta.csv: row 2, column "description": %d bytes, more than the limit of 1048576; value dropped`, len(strings.TrimSpace(big))),
+		`meta.csv: row 3, column "year": "19x0" is not a year; value dropped`,
+	}
 	if got := problemStrings(tab); !reflect.DeepEqual(got, want) {
 		t.Errorf("problems = %q", got)
 	}

@@ -1,6 +1,7 @@
 package metadata
 
 import (
+	"fmt"
 	"math"
 	"regexp"
 	"strconv"
@@ -21,10 +22,24 @@ func (b *rowBuilder) problem(column, msg string) {
 	b.problems = append(b.problems, Problem{File: b.row.File, Row: b.row.Row, Column: column, Message: msg})
 }
 
+// drop reports a bad value that is not used: msg says why.
+func (b *rowBuilder) drop(column, msg string) {
+	b.problem(column, msg+"; value dropped")
+	b.row.Dropped = append(b.row.Dropped, column)
+}
+
+// MaxValueBytes bounds one metadata value: a 10 MB cell is a broken export,
+// not a caption, and would weigh on every response and index that carries it.
+const MaxValueBytes = 1 << 20
+
 // set stores one cell. Empty cells leave the field unset.
 func (b *rowBuilder) set(column, value string) {
 	value = strings.TrimSpace(value)
 	if value == "" {
+		return
+	}
+	if len(value) > MaxValueBytes {
+		b.drop(column, fmt.Sprintf("%d bytes, more than the limit of %d", len(value), MaxValueBytes))
 		return
 	}
 	m := &b.row.Meta
@@ -45,7 +60,7 @@ func (b *rowBuilder) set(column, value string) {
 		if y, ok := parseYear(value); ok {
 			m.Year = &y
 		} else {
-			b.problem(column, quote(value)+" is not a year; value dropped")
+			b.drop(column, quote(value)+" is not a year")
 		}
 	case "lat":
 		m.Lat = b.coordinate(column, value, 90)
@@ -68,10 +83,10 @@ func (b *rowBuilder) coordinate(column, value string, limit float64) *float64 {
 	f, err := strconv.ParseFloat(value, 64)
 	switch {
 	case err != nil || math.IsNaN(f) || math.IsInf(f, 0):
-		b.problem(column, quote(value)+" is not a number; value dropped")
+		b.drop(column, quote(value)+" is not a number")
 		return nil
 	case math.Abs(f) > limit:
-		b.problem(column, quote(value)+" is out of range (-"+strconv.FormatFloat(limit, 'f', -1, 64)+" to "+strconv.FormatFloat(limit, 'f', -1, 64)+"); value dropped")
+		b.drop(column, quote(value)+" is out of range (-"+strconv.FormatFloat(limit, 'f', -1, 64)+" to "+strconv.FormatFloat(limit, 'f', -1, 64)+")")
 		return nil
 	}
 	return &f
