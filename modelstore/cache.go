@@ -1,16 +1,15 @@
 package modelstore
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/pixplot/pixplot/registry"
 )
 
 // The cache directory holds fetched and produced files plus modelstore.json,
@@ -54,7 +53,7 @@ func (s Store) writeManifest(m manifest) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(filepath.Join(s.Dir, manifestName), data)
+	return registry.WriteAtomic(filepath.Join(s.Dir, manifestName), data)
 }
 
 // cachedSHA returns the recorded sha256 of rel if the file is there unchanged
@@ -74,7 +73,7 @@ func (s Store) cachedSHA(m manifest, rel string) string {
 // record hashes rel and stores its sha256, size and time in m.
 func (s Store) record(m manifest, rel string) (string, error) {
 	path := filepath.Join(s.Dir, filepath.FromSlash(rel))
-	sum, err := fileSHA256(path)
+	sum, err := registry.FileSHA256(path)
 	if err != nil {
 		return "", err
 	}
@@ -84,44 +83,6 @@ func (s Store) record(m manifest, rel string) (string, error) {
 	}
 	m.Files[rel] = fileRecord{SHA256: sum, Size: st.Size(), ModTime: st.ModTime().UnixNano()}
 	return sum, nil
-}
-
-// fileSHA256 returns the hex sha256 of a file's bytes.
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("%s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// writeAtomic writes data to path through a temporary file and a rename, so
-// readers never see a half-written file.
-func writeAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // lock takes an exclusive lock on the cache directory so that concurrent

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pixplot/pixplot"
 	"github.com/pixplot/pixplot/embed"
+	"github.com/pixplot/pixplot/registry"
 )
 
 // Locate finds the .onnx file that a catalog's model was made with, so that
@@ -24,7 +25,7 @@ func (s Store) Locate(ctx context.Context, m pixplot.Model, file string) (pixplo
 		}
 		file = builtin.File
 	}
-	sum, err := fileSHA256(file)
+	sum, err := registry.FileSHA256(file)
 	if err != nil {
 		return m, fmt.Errorf("model file: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pixplot/pixplot"
 	"github.com/pixplot/pixplot/embed"
+	"github.com/pixplot/pixplot/registry"
 )
 
 // Custom describes a user's own .onnx model: what its sidecar JSON
@@ -96,7 +97,7 @@ func (s Store) Resolve(ctx context.Context, nameOrPath string, overrides Custom)
 	}
 	m := e.Model()
 	e.Close()
-	if m.SHA256, err = fileSHA256(path); err != nil {
+	if m.SHA256, err = registry.FileSHA256(path); err != nil {
 		return pixplot.Model{}, err
 	}
 	return m, nil

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/pixplot/pixplot"
+	"github.com/pixplot/pixplot/registry"
 	"github.com/pixplot/pixplot/tfjsonnx"
 )
 
@@ -41,19 +42,8 @@ type Store struct {
 	Log io.Writer // progress messages; nil for none
 }
 
-// DefaultDir is $PIXPLOT_CACHE, else ~/.cache/pixplot.
-func DefaultDir() string {
-	if dir := os.Getenv("PIXPLOT_CACHE"); dir != "" {
-		return dir
-	}
-	if dir, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(dir, "pixplot")
-	}
-	return filepath.Join(os.TempDir(), "pixplot-cache")
-}
-
-// Default returns the store in DefaultDir.
-func Default(log io.Writer) Store { return Store{Dir: DefaultDir(), Log: log} }
+// Default returns the store in the cache directory, registry.CacheDir().
+func Default(log io.Writer) Store { return Store{Dir: registry.CacheDir(), Log: log} }
 
 func (s Store) logf(format string, args ...any) {
 	if s.Log != nil {
@@ -71,11 +61,11 @@ func (s Store) Runtime(ctx context.Context) (string, error) {
 			return err
 		}
 		defer os.RemoveAll(tmp)
-		tgz, err := npmPack(ctx, RuntimePackage, tmp)
+		tgz, err := registry.NPMPack(ctx, RuntimePackage, "", tmp, nil)
 		if err != nil {
 			return err
 		}
-		got, err := extract(tgz, s.Dir, func(name string) (string, bool) {
+		got, err := extract(ctx, tgz, s.Dir, func(name string) (string, bool) {
 			return runtimeFile, name == runtimeEntry
 		})
 		if err != nil {
@@ -144,12 +134,12 @@ func (s Store) sources(ctx context.Context, m manifest) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	tgz, err := npmPack(ctx, ModelsPackage, tmp)
+	tgz, err := registry.NPMPack(ctx, ModelsPackage, "", tmp, nil)
 	if err != nil {
 		return err
 	}
 	var files []string
-	_, err = extract(tgz, s.Dir, func(name string) (string, bool) {
+	_, err = extract(ctx, tgz, s.Dir, func(name string) (string, bool) {
 		if name == "package/LICENSE" {
 			files = append(files, licenseFile)
 			return licenseFile, true
@@ -276,7 +266,7 @@ func (s Store) Builtin(ctx context.Context, name string) (pixplot.Model, error) 
 			return fmt.Errorf("converted %s has sha256 %s, expected %s: the package or tfjsonnx changed; "+
 				"if that was intended, pin the new sha256 in modelstore/builtin.go", b.Name, sum, b.SHA256)
 		}
-		if err := writeAtomic(filepath.Join(s.Dir, filepath.FromSlash(rel)), onnx); err != nil {
+		if err := registry.WriteAtomic(filepath.Join(s.Dir, filepath.FromSlash(rel)), onnx); err != nil {
 			return err
 		}
 		s.logf("converted %s to ONNX (%.1f MB) in %v", b.Name, float64(len(onnx))/1e6, time.Since(start).Round(time.Millisecond))

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pixplot/pixplot/embed"
+	"github.com/pixplot/pixplot/registry"
 )
 
 // cachedStore is the user's (or CI's) real cache, so that npm downloads
@@ -66,7 +67,7 @@ func TestBuiltin_DescribesTheConvertedFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := fileSHA256(m.File)
+	sum, err := registry.FileSHA256(m.File)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func TestBuiltin_ReplacesAFileThatNoLongerMatchesItsPinnedHash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum, _ := fileSHA256(got.File); sum != m.SHA256 {
+	if sum, _ := registry.FileSHA256(got.File); sum != m.SHA256 {
 		t.Errorf("rebuilt file sha256 %s, want %s", sum, m.SHA256)
 	}
 }
@@ -170,7 +171,7 @@ func TestResolve_OnnxFileTakesSidecarThenOverrides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, _ := fileSHA256(path)
+	want, _ := registry.FileSHA256(path)
 	if m.Name != "mnv2-mid" || m.Output != "block_10_project_BN_gap" || m.Dims != 96 || m.SHA256 != want ||
 		m.Preprocess.Input != "input" || m.Preprocess.Size != 224 || m.Preprocess.Layout != embed.LayoutNHWC ||
 		m.Preprocess.Scale != "0,1" || m.File != path {

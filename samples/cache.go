@@ -2,17 +2,14 @@ package samples
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"time"
+
+	"github.com/pixplot/pixplot/registry"
 )
 
 // FormatVersion changes whenever the records a sample yields change. Caches
@@ -67,13 +64,13 @@ func (u unpackedDir) readCatalog() ([]Record, error) {
 // package first if the folder does not exist yet.
 func prepare(ctx context.Context, src source, opt Options) (unpackedDir, error) {
 	samplesDir := filepath.Join(opt.CacheDir, "samples")
-	dir := filepath.Join(samplesDir, fmt.Sprintf("%s.v%d", cacheSafe(src.pkg), FormatVersion))
+	dir := filepath.Join(samplesDir, fmt.Sprintf("%s.v%d", registry.CacheName(src.pkg), FormatVersion))
 	if _, err := os.Stat(filepath.Join(dir, "catalog.json")); err == nil {
 		return unpackedDir(dir), nil
 	}
 	archive, err := src.download(ctx, filepath.Join(opt.CacheDir, "downloads"), opt)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("samples: %s: %w", src.name, err)
 	}
 	start := time.Now()
 	opt.logf("%s: unpacking %s", src.name, filepath.Base(archive))
@@ -124,103 +121,13 @@ func publishDir(dir string, fill func(tmp string) error) error {
 	return nil
 }
 
-// cacheSafe turns a package@version into a folder name.
-func cacheSafe(pkg string) string {
-	return strings.NewReplacer("@", "-", ":", "_", "/", "_").Replace(pkg)
-}
-
-// npmPack fetches an npm package tarball with `npm pack name@version` into dir,
-// unless a copy is there already, and checks its SHA-256.
-func npmPack(ctx context.Context, spec, wantSHA256, dir string, opt Options) (string, error) {
-	base := strings.ReplaceAll(strings.TrimPrefix(spec, "@"), "/", "-")
-	base = strings.Replace(base, "@", "-", 1) + ".tgz"
-	path := filepath.Join(dir, base)
-	if _, err := os.Stat(path); err == nil {
-		return path, nil
-	}
-	if _, err := exec.LookPath("npm"); err != nil {
-		return "", fmt.Errorf("samples: fetching %s needs npm (it runs `npm pack %s`); install Node.js and npm (Debian: apt-get install npm): %w", spec, spec, ErrToolMissing)
-	}
-	opt.logf("downloading %s (npm pack)", spec)
-	return fetchInto(ctx, opt, dir, path, wantSHA256, ".tgz", "npm", "pack", spec)
-}
-
-// aptDownload fetches a Debian package with `apt-get download name=version` into
-// dir, unless a copy is there already, and checks its SHA-256.
+// aptDownload fetches a pinned Debian package into dir (see registry.AptDownload).
 func aptDownload(ctx context.Context, name, version, wantSHA256, dir string, opt Options) (string, error) {
-	path := filepath.Join(dir, name+"_"+cacheSafe(version)+".deb")
-	if _, err := os.Stat(path); err == nil {
-		return path, nil
+	path, err := registry.AptDownload(ctx, name, version, wantSHA256, dir, opt.Progress)
+	if errors.Is(err, registry.ErrDownload) {
+		return "", fmt.Errorf("%w (the pinned version is Debian 12's)", err)
 	}
-	if _, err := exec.LookPath("apt-get"); err != nil {
-		return "", fmt.Errorf("samples: fetching %s %s needs apt-get (it runs `apt-get download %s=%s`) on a Debian or Ubuntu system: %w", name, version, name, version, ErrToolMissing)
-	}
-	opt.logf("downloading %s=%s (apt-get download)", name, version)
-	path, err := fetchInto(ctx, opt, dir, path, wantSHA256, ".deb", "apt-get", "download", name+"="+version)
-	if err != nil {
-		return "", fmt.Errorf("%w (if apt cannot find the package, run `apt-get update` first; the pinned version is Debian 12's)", err)
-	}
-	return path, nil
-}
-
-// fetchInto runs a download command in a fresh temporary folder under dir, checks
-// that it left exactly one file ending in ext with the wanted SHA-256, and moves it
-// to path.
-func fetchInto(ctx context.Context, opt Options, dir, path, wantSHA256, ext string, command ...string) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	tmp, err := os.MkdirTemp(dir, ".fetch-")
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(tmp)
-	start := time.Now()
-	cmd := exec.CommandContext(ctx, command[0], command[1:]...)
-	cmd.Dir = tmp
-	out, err := cmd.CombinedOutput()
-	what := strings.Join(command, " ")
-	if err != nil {
-		return "", fmt.Errorf("samples: `%s` failed: %v\n%s: %w", what, err, tail(out, 2000), ErrDownload)
-	}
-	got, err := filepath.Glob(filepath.Join(tmp, "*"+ext))
-	if err != nil || len(got) != 1 {
-		return "", fmt.Errorf("samples: `%s` left %d %s files, want 1: %w", what, len(got), ext, ErrDownload)
-	}
-	sum, err := fileSHA256(got[0])
-	if err != nil {
-		return "", err
-	}
-	if sum != wantSHA256 {
-		return "", fmt.Errorf("samples: `%s` gave %s with SHA-256 %s, want %s: %w", what, filepath.Base(got[0]), sum, wantSHA256, ErrDownload)
-	}
-	if err := os.Rename(got[0], path); err != nil {
-		return "", err
-	}
-	if info, err := os.Stat(path); err == nil {
-		opt.logf("downloaded %s (%.1f MB in %.1fs)", filepath.Base(path), float64(info.Size())/1e6, time.Since(start).Seconds())
-	}
-	return path, nil
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("samples: read %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-func tail(b []byte, n int) string {
-	if len(b) > n {
-		b = b[len(b)-n:]
-	}
-	return strings.TrimSpace(string(b))
+	return path, err
 }
 
 // requireEmptyDir refuses an existing, non-empty output folder, so nothing there is overwritten.

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pixplot/pixplot"
+	"github.com/pixplot/pixplot/registry"
 )
 
 const (
@@ -30,7 +31,7 @@ var emojiSource = source{
 	pkg:     emojiPackage,
 	license: emojiLicense,
 	download: func(ctx context.Context, dir string, opt Options) (string, error) {
-		return npmPack(ctx, emojiPackage, emojiSHA256, dir, opt)
+		return registry.NPMPack(ctx, emojiPackage, emojiSHA256, dir, opt.Progress)
 	},
 	unpack: unpackEmoji,
 	keep: func(r Record, opt Options) bool {
@@ -90,7 +91,7 @@ type emojiVariant struct {
 func unpackEmoji(ctx context.Context, archive, imagesDir string, opt Options) ([]Record, error) {
 	var table []byte
 	stored := map[string]bool{}
-	err := walkTarGz(ctx, archive, func(name string, hdr *tar.Header, body io.Reader) error {
+	err := registry.WalkTarGz(ctx, archive, func(name string, hdr *tar.Header, body io.Reader) error {
 		switch {
 		case name == "package/emoji.json":
 			b, err := io.ReadAll(body)
@@ -103,7 +104,7 @@ func unpackEmoji(ctx context.Context, archive, imagesDir string, opt Options) ([
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("samples: %w", err)
 	}
 	if table == nil {
 		return nil, fmt.Errorf("samples: %s has no package/emoji.json", archive)

@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pixplot/pixplot"
+	"github.com/pixplot/pixplot/registry"
 )
 
 const (
@@ -50,7 +51,7 @@ type clipart struct {
 func unpackOpenclipart(ctx context.Context, archive, imagesDir string, opt Options) ([]Record, error) {
 	files := map[string]*clipart{}
 	links := map[string]string{} // symlink path → target path, both below the PNG root
-	err := walkDeb(ctx, archive, func(name string, hdr *tar.Header, body io.Reader) error {
+	err := registry.WalkDeb(ctx, archive, func(name string, hdr *tar.Header, body io.Reader) error {
 		rel, ok := strings.CutPrefix(name, openclipartRoot)
 		if !ok || !strings.HasSuffix(rel, ".png") {
 			return nil
@@ -73,7 +74,7 @@ func unpackOpenclipart(ctx context.Context, archive, imagesDir string, opt Optio
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("samples: %w", err)
 	}
 	if len(files) == 0 {
 		return nil, fmt.Errorf("samples: %s has no PNG files under %s", archive, openclipartRoot)

@@ -84,3 +84,23 @@ func copyFile(src, root, rel string) error {
 	defer in.Close()
 	return writeUnder(root, rel, in)
 }
+
+// writeUnder writes body to root/rel, refusing a rel that would leave root.
+func writeUnder(root, rel string, body io.Reader) error {
+	if !filepath.IsLocal(filepath.FromSlash(rel)) {
+		return fmt.Errorf("refusing path %q outside the sample", rel)
+	}
+	dst := filepath.Join(root, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

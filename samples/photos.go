@@ -8,6 +8,7 @@ import (
 	"path"
 
 	"github.com/pixplot/pixplot"
+	"github.com/pixplot/pixplot/registry"
 )
 
 const (
@@ -61,7 +62,7 @@ func unpackPhotos(ctx context.Context, archive, imagesDir string, opt Options) (
 		wanted[p.file] = true
 	}
 	found := map[string]bool{}
-	err := walkDeb(ctx, archive, func(name string, hdr *tar.Header, body io.Reader) error {
+	err := registry.WalkDeb(ctx, archive, func(name string, hdr *tar.Header, body io.Reader) error {
 		file := path.Base(name)
 		if hdr.Typeflag != tar.TypeReg || path.Dir(name)+"/" != photosRoot || !wanted[file] {
 			return nil
@@ -70,7 +71,7 @@ func unpackPhotos(ctx context.Context, archive, imagesDir string, opt Options) (
 		return writeUnder(imagesDir, file, body)
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("samples: %w", err)
 	}
 	var records []Record
 	for _, p := range photoList {

@@ -8,21 +8,19 @@
 //   - "photos": a tiny set of real photos (3 of them JPEG) from the Debian package
 //     python3-skimage, meant for tests rather than as a collection.
 //
-// Packages are fetched with the system's own clients (npm pack, apt-get download),
-// by pinned version and checked by SHA-256, then unpacked once into the cache
-// (CacheDir). Later calls only copy files out of the cache.
+// Packages are fetched by the registry package with the system's own clients (npm pack,
+// apt-get download), by pinned version and checked by SHA-256, then unpacked once
+// into the cache (registry.CacheDir). Later calls only copy files out of the cache.
 package samples
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 
 	"github.com/pixplot/pixplot"
+	"github.com/pixplot/pixplot/registry"
 )
 
 // Names of the samples that Fetch and Records know.
@@ -36,12 +34,12 @@ const (
 const MetadataFile = "metadata.csv"
 
 // ErrToolMissing is wrapped by errors that say a program needed to fetch a sample
-// (npm, apt-get, dpkg-deb) is not installed.
-var ErrToolMissing = errors.New("tool missing")
+// (npm, apt-get, dpkg-deb) is not installed. It is registry.ErrToolMissing.
+var ErrToolMissing = registry.ErrToolMissing
 
 // ErrDownload is wrapped by errors of the package download itself (registry
-// unreachable, package not found, checksum mismatch).
-var ErrDownload = errors.New("download failed")
+// unreachable, package not found, checksum mismatch). It is registry.ErrDownload.
+var ErrDownload = registry.ErrDownload
 
 // Options tune which part of a sample is taken and where things are cached.
 type Options struct {
@@ -53,7 +51,7 @@ type Options struct {
 	Seed int64
 	// SkinTones also takes the skin-tone variants of emoji (3,786 images instead of 1,911).
 	SkinTones bool
-	// CacheDir holds downloads and unpacked packages; "" means CacheDir().
+	// CacheDir holds downloads and unpacked packages; "" means registry.CacheDir().
 	CacheDir string
 	// Progress receives one line per step; nil is silent.
 	Progress io.Writer
@@ -79,19 +77,6 @@ type Summary struct {
 
 // Names lists the known samples.
 func Names() []string { return []string{Emoji, Openclipart, Photos} }
-
-// CacheDir is where samples keep downloads and unpacked packages: $PIXPLOT_CACHE
-// when set, else pixplot under the user cache directory (~/.cache/pixplot).
-func CacheDir() (string, error) {
-	if dir := os.Getenv("PIXPLOT_CACHE"); dir != "" {
-		return dir, nil
-	}
-	base, err := os.UserCacheDir()
-	if err != nil {
-		return "", fmt.Errorf("samples: no cache directory (set PIXPLOT_CACHE): %w", err)
-	}
-	return filepath.Join(base, "pixplot"), nil
-}
 
 // Records returns the images of the named sample that opt selects, in a stable
 // order, fetching and unpacking the package into the cache first if needed.
@@ -132,11 +117,7 @@ func selected(ctx context.Context, name string, opt Options) ([]Record, unpacked
 		return nil, "", fmt.Errorf("samples: unknown sample %q (known: %v)", name, Names())
 	}
 	if opt.CacheDir == "" {
-		dir, err := CacheDir()
-		if err != nil {
-			return nil, "", err
-		}
-		opt.CacheDir = dir
+		opt.CacheDir = registry.CacheDir()
 	}
 	unpacked, err := prepare(ctx, src, opt)
 	if err != nil {

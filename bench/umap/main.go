@@ -34,6 +34,7 @@ import (
 	"github.com/pixplot/pixplot/plot/pca"
 	"github.com/pixplot/pixplot/plot/quality"
 	"github.com/pixplot/pixplot/plot/umap"
+	"github.com/pixplot/pixplot/registry"
 )
 
 func main() {
@@ -68,15 +69,7 @@ func run() error {
 	flag.StringVar(&c.cache, "cache", "", "work folder (default $PIXPLOT_CACHE or ~/.cache/pixplot, then bench-umap)")
 	flag.Parse()
 	if c.cache == "" {
-		base := os.Getenv("PIXPLOT_CACHE")
-		if base == "" {
-			home, err := os.UserHomeDir()
-			if err != nil {
-				return err
-			}
-			base = filepath.Join(home, ".cache", "pixplot")
-		}
-		c.cache = filepath.Join(base, "bench-umap")
+		c.cache = filepath.Join(registry.CacheDir(), "bench-umap")
 	}
 	if err := os.MkdirAll(c.cache, 0o755); err != nil {
 		return err

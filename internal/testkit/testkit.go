@@ -2,7 +2,7 @@
 // subsets of the samples (emoji, openclipart, photos), each a folder of images
 // with a PixPlot metadata.csv.
 //
-// A subset is built once from the sample cache (see samples.CacheDir) and shared
+// A subset is built once in the cache (registry.CacheDir) and shared
 // by every test and package that asks for the same one, so the folders are
 // read-only: a test that changes files must work on Writable's copy.
 //
@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/pixplot/pixplot/registry"
 	"github.com/pixplot/pixplot/samples"
 )
 
@@ -74,15 +75,11 @@ func Writable(t testing.TB, dir string) string {
 // subset returns the cached folder of the named sample's n-image subset, building it first if needed.
 func subset(t testing.TB, name string, n int) string {
 	t.Helper()
-	cache, err := samples.CacheDir()
-	if err != nil {
-		t.Fatal(err)
-	}
 	size := "all"
 	if n > 0 {
 		size = fmt.Sprint(n)
 	}
-	dir := filepath.Join(cache, "testkit", fmt.Sprintf("%s-%s-seed%d.v%d", name, size, Seed, samples.FormatVersion))
+	dir := filepath.Join(registry.CacheDir(), "testkit", fmt.Sprintf("%s-%s-seed%d.v%d", name, size, Seed, samples.FormatVersion))
 	if complete(dir) {
 		return dir
 	}

@@ -17,6 +17,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/pixplot/pixplot/registry"
 )
 
 // Result prints one measured number for scripts/bench.sh.
@@ -25,17 +27,9 @@ func Result(key string, value float64) {
 }
 
 // WorkDir is the folder benchmarks keep generated data in:
-// $PIXPLOT_CACHE/bench, else ~/.cache/pixplot/bench. It is created.
+// bench in the cache directory (registry.CacheDir). It is created.
 func WorkDir() (string, error) {
-	base := os.Getenv("PIXPLOT_CACHE")
-	if base == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", err
-		}
-		base = filepath.Join(home, ".cache", "pixplot")
-	}
-	dir := filepath.Join(base, "bench")
+	dir := filepath.Join(registry.CacheDir(), "bench")
 	return dir, os.MkdirAll(dir, 0o755)
 }
 
