@@ -3,7 +3,8 @@ package imagecodec
 // The only cgo in this package: a thin wrapper over the system libjpeg-turbo
 // (link -ljpeg; Debian libjpeg62-turbo-dev), chosen because it decodes several
 // times faster than image/jpeg, more so with DCT-domain downscaling
-// (BenchmarkPhotoToThumbnailsAndModelInput).
+// (BenchmarkPhotoToThumbnailsAndModelInput), and encodes several times faster
+// too (BenchmarkEncodeJPEG): atlas sheets and thumbnails are made with it.
 
 /*
 #cgo LDFLAGS: -ljpeg
@@ -121,6 +122,101 @@ static int pp_jpeg(const unsigned char *data, unsigned long size, int denom,
 	jpeg_destroy_decompress(&cinfo);
 	return 0;
 }
+
+// pp_dest is the encoder's output: a malloc'd buffer that doubles when full.
+// Unlike jpeg_mem_dest's, its pointer stays with us, so pp_encode frees it
+// after an error too.
+typedef struct {
+	struct jpeg_destination_mgr pub;
+	unsigned char *buf;
+	size_t cap;
+} pp_dest;
+
+static void pp_dest_init(j_compress_ptr cinfo) {
+	pp_dest *d = (pp_dest *)cinfo->dest;
+	d->pub.next_output_byte = d->buf;
+	d->pub.free_in_buffer = d->cap;
+}
+
+// Called with the whole buffer full.
+static boolean pp_dest_grow(j_compress_ptr cinfo) {
+	pp_dest *d = (pp_dest *)cinfo->dest;
+	unsigned char *buf = realloc(d->buf, 2 * d->cap);
+	if (buf == NULL) ERREXIT1(cinfo, JERR_OUT_OF_MEMORY, 0);
+	d->buf = buf;
+	d->pub.next_output_byte = buf + d->cap;
+	d->pub.free_in_buffer = d->cap;
+	d->cap *= 2;
+	return TRUE;
+}
+
+static void pp_dest_term(j_compress_ptr cinfo) {}
+
+// pp_compress writes the w×h image of 4-byte pixels (R, G, B and an ignored
+// byte; rows stride bytes apart) as a baseline JPEG into dest: quality 1-100,
+// 4:2:0 chroma, standard Huffman tables (optimised ones cost a second pass for
+// a few percent). It returns 0, or -1 with info->message set.
+static int pp_compress(const unsigned char *pix, int w, int h, size_t stride, int quality,
+                       pp_dest *dest, pp_jpeg_info *info) {
+	struct jpeg_compress_struct cinfo;
+	pp_error err;
+
+	cinfo.err = jpeg_std_error(&err.pub);
+	err.pub.error_exit = pp_error_exit;
+	err.pub.emit_message = pp_emit_message;
+	err.info = info;
+	err.saw_eof = err.missing_data = 0;
+	if (setjmp(err.jump)) {
+		jpeg_destroy_compress(&cinfo);
+		return -1;
+	}
+	jpeg_create_compress(&cinfo);
+	dest->pub.init_destination = pp_dest_init;
+	dest->pub.empty_output_buffer = pp_dest_grow;
+	dest->pub.term_destination = pp_dest_term;
+	cinfo.dest = &dest->pub;
+	cinfo.image_width = w;
+	cinfo.image_height = h;
+	cinfo.input_components = 4;
+	cinfo.in_color_space = JCS_EXT_RGBX;
+	jpeg_set_defaults(&cinfo);
+	jpeg_set_quality(&cinfo, quality, TRUE);
+	cinfo.comp_info[0].h_samp_factor = cinfo.comp_info[0].v_samp_factor = 2;
+	cinfo.comp_info[1].h_samp_factor = cinfo.comp_info[1].v_samp_factor = 1;
+	cinfo.comp_info[2].h_samp_factor = cinfo.comp_info[2].v_samp_factor = 1;
+	cinfo.optimize_coding = FALSE;
+	jpeg_start_compress(&cinfo, TRUE);
+	while (cinfo.next_scanline < cinfo.image_height) {
+		JSAMPROW row = (JSAMPROW)(pix + (size_t)cinfo.next_scanline * stride);
+		jpeg_write_scanlines(&cinfo, &row, 1);
+	}
+	jpeg_finish_compress(&cinfo);
+	jpeg_destroy_compress(&cinfo);
+	return 0;
+}
+
+// pp_encode is pp_compress into a fresh buffer: on success *out holds *out_len
+// bytes for the caller to free; on error nothing is left allocated.
+static int pp_encode(const unsigned char *pix, int w, int h, size_t stride, int quality,
+                     unsigned char **out, size_t *out_len, pp_jpeg_info *info) {
+	pp_dest dest;
+	// About 2 bits a pixel, a photo's size at quality 85; growing costs one copy.
+	dest.cap = (size_t)w * h / 4 + 4096;
+	dest.buf = malloc(dest.cap);
+	*out = NULL;
+	*out_len = 0;
+	if (dest.buf == NULL) {
+		snprintf(info->message, JMSG_LENGTH_MAX, "out of memory for a %zu-byte output buffer", dest.cap);
+		return -1;
+	}
+	if (pp_compress(pix, w, h, stride, quality, &dest, info) != 0) {
+		free(dest.buf);
+		return -1;
+	}
+	*out = dest.buf;
+	*out_len = dest.cap - dest.pub.free_in_buffer;
+	return 0;
+}
 */
 import "C"
 
@@ -165,6 +261,25 @@ func decodeJPEGScaled(data []byte, h jpegHeader, denom int) (*image.RGBA, error)
 		cmykToRGBA(img.Pix, h.adobe)
 	}
 	return img, nil
+}
+
+// encodeOpaqueJPEG compresses the opaque image img (see pp_compress), quality
+// clamped to 1…100 as image/jpeg does.
+func encodeOpaqueJPEG(img *image.RGBA, quality int) ([]byte, error) {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	if w <= 0 || h <= 0 {
+		return nil, fmt.Errorf("jpeg: cannot encode an empty %d×%d image", w, h)
+	}
+	pix := img.Pix[img.PixOffset(img.Rect.Min.X, img.Rect.Min.Y):]
+	var info C.pp_jpeg_info
+	var out *C.uchar
+	var size C.size_t
+	if C.pp_encode((*C.uchar)(unsafe.Pointer(&pix[0])), C.int(w), C.int(h), C.size_t(img.Stride),
+		C.int(min(max(quality, 1), 100)), &out, &size, &info) != 0 {
+		return nil, fmt.Errorf("jpeg: encoding a %d×%d image: %s", w, h, C.GoString(&info.message[0]))
+	}
+	defer C.free(unsafe.Pointer(out))
+	return C.GoBytes(unsafe.Pointer(out), C.int(size)), nil
 }
 
 func libjpegError(info *C.pp_jpeg_info) error {

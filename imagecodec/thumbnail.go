@@ -1,10 +1,8 @@
 package imagecodec
 
 import (
-	"bytes"
 	"fmt"
 	"image"
-	"image/jpeg"
 
 	"github.com/pixplot/pixplot"
 )
@@ -71,17 +69,14 @@ func ThumbnailSize(size string, w, h int) (tw, th int) {
 	return max(1, roundDiv(w*boxH, h)), boxH
 }
 
-// EncodeJPEG encodes img as a baseline JPEG, compositing any transparency onto white.
+// EncodeJPEG encodes img as a baseline JPEG (4:2:0 chroma) at quality 1–100
+// with libjpeg-turbo, compositing any transparency onto white.
 func EncodeJPEG(img image.Image, quality int) ([]byte, error) {
 	rgba, ok := img.(*image.RGBA)
 	if !ok || !rgba.Opaque() {
 		rgba = resizeArea(img, img.Bounds().Dx(), img.Bounds().Dy())
 	}
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, rgba, &jpeg.Options{Quality: quality}); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return encodeOpaqueJPEG(rgba, quality)
 }
 
 func roundDiv(a, b int) int { return (2*a + b) / (2 * b) }

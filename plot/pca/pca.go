@@ -1,8 +1,9 @@
 // Package pca reduces float32 vectors to their leading principal
 // components: the covariance is accumulated with float32 matrix products on
-// mean-centred blocks (summed in float64), and its eigenvectors come from a
-// dense symmetric eigen-decomposition. Component signs are fixed so that
-// each component's largest loading is positive, so results are repeatable.
+// mean-centred blocks (summed in float64), and the eigenvectors of only the
+// wanted components come from its tridiagonal form (see leadingEigen).
+// Component signs are fixed so that each component's largest loading is
+// positive, so results are repeatable.
 package pca
 
 import (
@@ -12,7 +13,6 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
-	"gonum.org/v1/gonum/mat"
 
 	"github.com/pixplot/pixplot/plot/internal/parallel"
 )
@@ -72,13 +72,10 @@ func Fit(data []float32, dim, components int, opts Options) (*Model, error) {
 		mean[d] /= float64(len(rows))
 	}
 	cov := covariance(data, dim, rows, mean, opts.Threads)
-	var eig mat.EigenSym
-	if !eig.Factorize(mat.NewSymDense(dim, cov), true) {
-		return nil, fmt.Errorf("pca: eigen-decomposition of the %d×%d covariance failed", dim, dim)
+	values, vectors, err := leadingEigen(cov, dim, components)
+	if err != nil {
+		return nil, fmt.Errorf("pca: eigen-decomposition of the %d×%d covariance: %w", dim, dim, err)
 	}
-	values := eig.Values(nil)
-	var vectors mat.Dense
-	eig.VectorsTo(&vectors)
 	m := &Model{Dim: dim, Components: components, Mean: make([]float32, dim),
 		Basis: make([]float32, components*dim), Variance: make([]float64, components)}
 	for d := range mean {
@@ -87,14 +84,12 @@ func Fit(data []float32, dim, components int, opts Options) (*Model, error) {
 	for _, v := range values {
 		m.TotalVariance += max(v, 0)
 	}
-	// EigenSym orders eigenvalues ascending.
 	for c := range components {
-		col := dim - 1 - c
-		m.Variance[c] = max(values[col], 0)
-		row := m.Basis[c*dim : (c+1)*dim]
+		m.Variance[c] = max(values[c], 0)
+		vector := vectors[c*dim : (c+1)*dim]
 		var peak float64
-		for d := range row {
-			if v := vectors.At(d, col); math.Abs(v) > math.Abs(peak) {
+		for _, v := range vector {
+			if math.Abs(v) > math.Abs(peak) {
 				peak = v
 			}
 		}
@@ -102,8 +97,8 @@ func Fit(data []float32, dim, components int, opts Options) (*Model, error) {
 		if peak < 0 {
 			sign = -1
 		}
-		for d := range row {
-			row[d] = float32(sign * vectors.At(d, col))
+		for d, v := range vector {
+			m.Basis[c*dim+d] = float32(sign * v)
 		}
 	}
 	return m, nil

@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/pixplot/pixplot/plot/internal/rng"
+	"github.com/pixplot/pixplot/plot/internal/synth"
 )
 
 // planted returns n rows in dim dimensions with variances 25, 16, 9, 4, 1,
@@ -176,4 +177,68 @@ func TestFit_RejectsBadInput(t *testing.T) {
 			t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.want)
 		}
 	}
+}
+
+// The pipeline's usual shape, scaled down: fewer rows than dimensions, as for
+// a small selection, and more components than the rows' rank, as when many
+// images are duplicates. Components must match a full dense decomposition of
+// the same covariance; those beyond the rank only need to complete an
+// orthonormal basis.
+func TestFit_MatchesTheFullDecompositionWhenRowsAreFewerThanDimensions(t *testing.T) {
+	const dim, components = 256, 100
+	for _, n := range []int{120, 60} {
+		data, _ := synth.Embeddings(n, dim, 32, 10, 0.3, 0.05, 5)
+		m, err := Fit(data, dim, components, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := fitRows(n, 0)
+		mean := make([]float64, dim) // summed and divided as Fit does, for the same covariance
+		for _, i := range rows {
+			for d := range dim {
+				mean[d] += float64(data[i*dim+d])
+			}
+		}
+		for d := range mean {
+			mean[d] /= float64(n)
+		}
+		var eig mat.EigenSym
+		if !eig.Factorize(mat.NewSymDense(dim, covariance(data, dim, rows, mean, 1)), true) {
+			t.Fatal("reference decomposition failed")
+		}
+		values := eig.Values(nil)
+		var vectors mat.Dense
+		eig.VectorsTo(&vectors)
+		rank := min(n-1, components)
+		for c := range components {
+			if c < rank {
+				var cosine float64
+				for d := range dim {
+					cosine += vectors.At(d, dim-1-c) * float64(m.Basis[c*dim+d])
+				}
+				if math.Abs(math.Abs(cosine)-1) > 1e-6 {
+					t.Errorf("n=%d component %d: |cosine| with the reference %.9f", n, c, math.Abs(cosine))
+				}
+			}
+			if diff := math.Abs(m.Variance[c] - max(values[dim-1-c], 0)); diff > 1e-12*values[dim-1] {
+				t.Errorf("n=%d component %d: variance %g, reference %g", n, c, m.Variance[c], values[dim-1-c])
+			}
+			for o := range c + 1 {
+				var dot float64
+				for d := range dim {
+					dot += float64(m.Basis[c*dim+d]) * float64(m.Basis[o*dim+d])
+				}
+				if want := b2f(o == c); math.Abs(dot-want) > 1e-6 {
+					t.Errorf("n=%d: basis rows %d·%d = %g, want %g", n, c, o, dot, want)
+				}
+			}
+		}
+	}
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
