@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/pixplot/pixplot/imagecodec"
 )
 
 // Outcome classifies a run for the command's exit status.
@@ -112,6 +114,9 @@ func (s Summary) Text() string {
 	for _, r := range reasons {
 		fmt.Fprintf(&b, "  failed: %d × %s\n", s.FailedReasons[r], r)
 	}
+	if s.FailedReasons[tooLargeReason] > 0 {
+		b.WriteString("  (a higher --max-pixels ingests such images; decoding needs about 4 bytes per pixel)\n")
+	}
 	if s.DiscoveryProblems > 0 {
 		fmt.Fprintf(&b, "%d files skipped while looking for images\n", s.DiscoveryProblems)
 	}
@@ -152,6 +157,9 @@ func examples(list []string, total int) string {
 	}
 	return s
 }
+
+// tooLargeReason is the failure reason of images over Options.MaxPixels.
+var tooLargeReason = StageDecode + ": " + imagecodec.ErrTooLarge.Error()
 
 func (s *Summary) fail(reason string) {
 	s.Failed++

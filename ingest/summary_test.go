@@ -110,3 +110,13 @@ func TestLoadMetadata_GlobOfPerImageJSONFiles(t *testing.T) {
 		t.Errorf("no matches: %v", err)
 	}
 }
+
+func TestSummaryText_SaysHowToIngestImagesOverThePixelLimit(t *testing.T) {
+	s := Summary{Discovered: 3, Failed: 2, FailedReasons: map[string]int{tooLargeReason: 2}}
+	if text := s.Text(); !strings.Contains(text, "--max-pixels") {
+		t.Fatalf("summary does not mention --max-pixels:\n%s", text)
+	}
+	if text := (Summary{Discovered: 1}).Text(); strings.Contains(text, "--max-pixels") {
+		t.Fatalf("summary without such failures mentions --max-pixels:\n%s", text)
+	}
+}
