@@ -14,7 +14,8 @@
 -- no other copy of the schema. All statements are idempotent.
 
 CREATE TABLE IF NOT EXISTS settings (
-  key   TEXT PRIMARY KEY,  -- schema_version, created_at, active_model (models.id that search and plots use by default)
+  key   TEXT PRIMARY KEY,  -- schema_version, created_at, active_model (models.id that search and plots use by default),
+                           -- vectors_generation (bumped by every write of vectors: similar-search indexes check it)
   value TEXT NOT NULL
 ) WITHOUT ROWID;
 

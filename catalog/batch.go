@@ -23,6 +23,7 @@ type batch struct {
 	detached map[int64]bool  // tag ids taken off an image; dropped in finish if unused
 	extras   map[string]bool // names in extra_columns
 	newExtra bool
+	vectors  bool // stored vectors were written or deleted: bump vectors_generation
 }
 
 func newBatch(ctx context.Context, tx *sql.Tx) (*batch, error) {
@@ -143,6 +144,7 @@ func (b *batch) putImage(rec ImageRecord, model *pixplot.Model, allModels []int6
 // putVector writes a unit vector to `embeddings` and the model's vec0 table.
 // vec0 (v0.1.6) has no upsert: delete, then insert.
 func (b *batch) putVector(modelID, imageID int64, unit []float32) error {
+	b.vectors = true
 	blob := encodeVector(unit)
 	err := b.exec(`INSERT INTO embeddings(model_id, image_id, vector) VALUES (?, ?, ?)
 		ON CONFLICT(model_id, image_id) DO UPDATE SET vector = excluded.vector`, modelID, imageID, blob)
@@ -158,6 +160,7 @@ func (b *batch) putVector(modelID, imageID int64, unit []float32) error {
 // deleteVectors removes an image's vectors of every model; vec0 tables have no
 // foreign keys, so they are cleared by hand.
 func (b *batch) deleteVectors(imageID int64, models []int64) error {
+	b.vectors = true
 	if err := b.exec(`DELETE FROM embeddings WHERE image_id = ?`, imageID); err != nil {
 		return err
 	}
@@ -236,9 +239,17 @@ func (b *batch) tagID(name string) (int64, error) {
 	return id, nil
 }
 
-// finish drops tags no image uses any more and rebuilds the catalog view when
-// extra columns were added.
+// finish drops tags no image uses any more, rebuilds the catalog view when
+// extra columns were added, and bumps settings.vectors_generation when
+// vectors changed (similar-image search indexes watch it).
 func (b *batch) finish() error {
+	if b.vectors {
+		_, err := b.tx.ExecContext(b.ctx, `INSERT INTO settings(key, value) VALUES ('vectors_generation', '1')
+			ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1`)
+		if err != nil {
+			return err
+		}
+	}
 	if len(b.detached) > 0 {
 		ids, _ := json.Marshal(slices.Collect(maps.Keys(b.detached)))
 		_, err := b.tx.ExecContext(b.ctx, `DELETE FROM tags WHERE id IN (SELECT value FROM json_each(?))

@@ -91,9 +91,10 @@ type Options struct {
 
 // Catalog is an open catalog file. It is safe for concurrent use.
 type Catalog struct {
-	path  string
-	read  *sql.DB // read-only pool
-	write *sql.DB // the single writer connection; nil when read-only
+	path    string
+	read    *sql.DB // read-only pool
+	write   *sql.DB // the single writer connection; nil when read-only
+	similar *similarIndexes
 }
 
 // Open opens the catalog at path, creating it (and applying the schema) unless
@@ -109,7 +110,7 @@ func Open(path string, opt Options) (*Catalog, error) {
 	if busy <= 0 {
 		busy = DefaultBusyTimeout
 	}
-	c := &Catalog{path: abs}
+	c := &Catalog{path: abs, similar: newSimilarIndexes()}
 	if opt.ReadOnly {
 		if _, err := os.Stat(abs); err != nil {
 			return nil, fmt.Errorf("open catalog %s: %w", path, err)
@@ -173,6 +174,7 @@ func (c *Catalog) Path() string { return c.path }
 // open, it checkpoints the WAL into the file and removes it, leaving one
 // self-contained file to copy.
 func (c *Catalog) Close() error {
+	c.similar.close()
 	var errs []error
 	if c.read != nil {
 		errs = append(errs, c.read.Close())

@@ -118,7 +118,14 @@ type SimilarOptions struct {
 }
 
 // Similar returns the k images of model modelID whose vectors are nearest to
-// query, nearest first. It is an exact (brute-force) sqlite-vec KNN search.
+// query, nearest first (ties by id).
+//
+// Models with many vectors are searched with an in-memory quantised index
+// (built in the background on first use, see PrepareSimilar) whose
+// candidates are ranked exactly with the stored vectors: recall@20 ≥ 0.99
+// against the exact search, and exact distances. Until the index is ready,
+// while it is rebuilt after vectors changed, and for small models, it is an
+// exact (brute-force) sqlite-vec KNN search.
 //
 // Distance is the cosine distance 1 − cos(query, image), from 0 (same
 // direction) to 2 (opposite). sqlite-vec ranks by L2 distance between unit
@@ -139,6 +146,16 @@ func (c *Catalog) Similar(ctx context.Context, modelID int64, query []float32, k
 	if opt.Within != nil && len(opt.Within) == 0 {
 		return nil, nil
 	}
+	if x := c.currentIndex(ctx, m); x != nil {
+		c.similar.searches.indexed.Add(1)
+		return c.similarIndexed(ctx, x, m, unit, k, opt)
+	}
+	c.similar.searches.exact.Add(1)
+	return c.similarExact(ctx, modelID, unit, k, opt)
+}
+
+// similarExact is Similar as an exact sqlite-vec KNN search.
+func (c *Catalog) similarExact(ctx context.Context, modelID int64, unit []float32, k int, opt SimilarOptions) ([]pixplot.Neighbor, error) {
 	fetch := k
 	if opt.Exclude != 0 {
 		fetch = min(k+1, maxKNN) // rowid != is not pushed into vec0: drop it afterwards

@@ -49,6 +49,9 @@ cleanly: requests in flight finish, plots being computed end as failed.`,
 				MaxUploadBytes: maxUpload, Models: g.modelStore(), ModelFile: modelFile,
 				Plot: server.RunPlot, Log: cmd.ErrOrStderr(),
 			})
+			if m, err := cat.ActiveModel(ctx); err == nil {
+				go func() { _ = cat.PrepareSimilar(ctx, m.ID) }() // build the search index before the first query
+			}
 			url := "http://" + ln.Addr().String() + "/"
 			fmt.Fprintf(cmd.OutOrStdout(), "serving %s at %s%s (Ctrl-C to stop)\n", cat.Path(), url, readOnlyNote(reason))
 			if openPage {
