@@ -51,10 +51,12 @@ const DefaultBusyTimeout = 60 * time.Second
 
 // Per-connection cache and memory map. The notes measured vec0 KNN at 100k×768
 // dropping from 170 ms (default 2 MB cache, no mmap) to 26 ms with these on.
-// SQLite caps mmap_size at its compile-time limit (2 GB in this build).
+// The map is kept at 256 MiB: mapped pages count in the process's resident
+// memory, and a plot reads whole multi-GB catalogs (large catalogs search
+// through the in-memory index, not vec0).
 const (
 	cacheSizeKiB = 64 << 10
-	mmapBytes    = 1 << 34
+	mmapBytes    = 256 << 20
 )
 
 // driverName is the database/sql driver registered with the per-connection setup.

@@ -383,17 +383,13 @@ func (cf compiledFilter) selectSQL() string {
 // (see filterFunctions), so a second statement, ATTACH, PRAGMA, a write, or a
 // read of any other table is refused before anything runs. Its values are
 // capped at 8 MiB each, and it runs for at most ctx's deadline, or
-// DefaultFilterTimeout when ctx has none. Every refusal is a *FilterError
+// DefaultFilterTimeout when ctx has none (counted once it has a connection, so
+// a busy server's queue does not count against the filter). Every refusal is a *FilterError
 // naming the offending token, column, table or function.
 func (c *Catalog) Select(ctx context.Context, f Filter) ([]int64, error) {
 	cf, err := f.compile()
 	if err != nil {
 		return nil, err
-	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, DefaultFilterTimeout)
-		defer cancel()
 	}
 	ids, err := c.runFilter(ctx, f.Where, cf)
 	if err != nil {

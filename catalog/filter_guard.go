@@ -177,6 +177,11 @@ func (c *Catalog) runFilter(ctx context.Context, where string, cf compiledFilter
 		return nil, err
 	}
 	defer conn.Close()
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultFilterTimeout)
+		defer cancel()
+	}
 	// Load the schema before the limits apply (a long catalog view is fine).
 	if _, err := conn.ExecContext(ctx, `SELECT 1 FROM catalog LIMIT 0`); err != nil {
 		return nil, err

@@ -338,6 +338,10 @@ bench_load() {
     sleep 2
     curl -sS -X POST -H "Content-Type: application/json" -d "$body" "$base/api/plots" >"$run/load-post" 2>&1
     t0=$(date +%s.%N) status=""
+    if ! grep -q '"status"' "$run/load-post"; then # refused: nothing to wait for
+      echo "refused 0" >"$run/load-plot"
+      exit 0
+    fi
     for ((i = 0; i < 2400; i++)); do
       status=$(curl -fsS "$base/api/plots/$name" 2>/dev/null | jq -r .status 2>/dev/null || true)
       [ "$status" = running ] || [ -z "$status" ] || break
