@@ -52,7 +52,9 @@ func (c *Catalog) Search(ctx context.Context, text string, opt SearchOptions) ([
 	where := `image_search MATCH ?1`
 	args := []any{query, limit}
 	if opt.Plot != "" {
-		where += ` AND image_search.rowid IN (SELECT pi.image_id FROM plot_images pi
+		// The unary + keeps the plot's ids out of FTS5's index planning: else
+		// FTS5 runs the MATCH once per id of the plot (a minute at 100k).
+		where += ` AND +image_search.rowid IN (SELECT pi.image_id FROM plot_images pi
 			JOIN plots p ON p.id = pi.plot_id WHERE p.name = ?3)`
 		args = append(args, opt.Plot)
 	}

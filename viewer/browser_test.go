@@ -2,7 +2,7 @@ package viewer
 
 // Browser tests: headless Debian chromium (software WebGL2 through
 // SwiftShader) driven by chromedp against the viewer served with the fake
-// API of fake_test.go. They skip when chromium is missing, except under
+// API of fake_test.go (and, in real_test.go, the real server). They skip when chromium is missing, except under
 // CI=true, where that is a failure.
 
 import (
@@ -26,6 +26,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+
+	"github.com/pixplot/pixplot/server/servertest"
 )
 
 var browser struct {
@@ -40,6 +42,7 @@ func TestMain(m *testing.M) {
 	if browser.cancel != nil {
 		browser.cancel()
 	}
+	servertest.Cleanup() // the real fixture of real_test.go
 	os.Exit(code)
 }
 
