@@ -56,30 +56,12 @@ func (g *grid) cell(p [2]float32) (int, int) {
 
 // nearest returns the k points nearest to point i, other than i, closest first.
 func (g *grid) nearest(i, k int) []int {
-	type cand struct {
-		j int
-		d float64
-	}
 	q := g.pts[i]
-	best := make([]cand, 0, k+1)
+	best := newNearestK(k)
 	offer := func(j int) {
-		if j == i {
-			return
-		}
-		dx, dy := float64(g.pts[j][0])-float64(q[0]), float64(g.pts[j][1])-float64(q[1])
-		d := dx*dx + dy*dy
-		if len(best) == k && d >= best[k-1].d {
-			return
-		}
-		at, _ := slices.BinarySearchFunc(best, d, func(c cand, d float64) int {
-			if c.d <= d {
-				return -1
-			}
-			return 1
-		})
-		best = slices.Insert(best, at, cand{j, d})
-		if len(best) > k {
-			best = best[:k]
+		if j != i {
+			dx, dy := float64(g.pts[j][0])-float64(q[0]), float64(g.pts[j][1])-float64(q[1])
+			best.offer(j, dx*dx+dy*dy)
 		}
 	}
 	cx, cy := g.cell(q)
@@ -103,13 +85,9 @@ func (g *grid) nearest(i, k int) []int {
 			}
 		}
 		// Every unvisited cell is at least r cell widths away.
-		if reach := float64(r) * step; len(best) == k && best[k-1].d <= reach*reach {
+		if full, farthest := best.full(); full && farthest <= float64(r)*step*float64(r)*step {
 			break
 		}
 	}
-	out := make([]int, len(best))
-	for t, c := range best {
-		out[t] = c.j
-	}
-	return out
+	return best.indices()
 }

@@ -74,34 +74,57 @@ func cmpFloat(x, y float64, a, b int) int {
 // layoutNeighbours returns the k points nearest to point i in the layout
 // (by brute force; Trustworthiness is quadratic anyway).
 func layoutNeighbours(layout [][2]float32, i, k int) []int {
-	type cand struct {
-		j int
-		d float64
-	}
-	best := make([]cand, 0, k+1)
+	best := newNearestK(k)
 	for j, p := range layout {
-		if j == i {
-			continue
-		}
-		dx, dy := float64(p[0])-float64(layout[i][0]), float64(p[1])-float64(layout[i][1])
-		d := dx*dx + dy*dy
-		if len(best) == k && d >= best[k-1].d {
-			continue
-		}
-		// After any equal distances: ties keep index order.
-		at, _ := slices.BinarySearchFunc(best, d, func(c cand, d float64) int {
-			if c.d <= d {
-				return -1
-			}
-			return 1
-		})
-		best = slices.Insert(best, at, cand{j, d})
-		if len(best) > k {
-			best = best[:k]
+		if j != i {
+			dx, dy := float64(p[0])-float64(layout[i][0]), float64(p[1])-float64(layout[i][1])
+			best.offer(j, dx*dx+dy*dy)
 		}
 	}
-	out := make([]int, len(best))
-	for t, c := range best {
+	return best.indices()
+}
+
+// nearestK keeps the k closest candidates offered, closest first; among equal
+// distances the earlier offer stays first.
+type nearestK struct {
+	k    int
+	best []candidate
+}
+
+type candidate struct {
+	j int
+	d float64
+}
+
+func newNearestK(k int) *nearestK { return &nearestK{k: k, best: make([]candidate, 0, k+1)} }
+
+func (n *nearestK) offer(j int, d float64) {
+	if len(n.best) == n.k && d >= n.best[n.k-1].d {
+		return
+	}
+	at, _ := slices.BinarySearchFunc(n.best, d, func(c candidate, d float64) int {
+		if c.d <= d {
+			return -1
+		}
+		return 1
+	})
+	n.best = slices.Insert(n.best, at, candidate{j, d})
+	if len(n.best) > n.k {
+		n.best = n.best[:n.k]
+	}
+}
+
+// full reports whether k candidates are kept, and the farthest distance kept.
+func (n *nearestK) full() (bool, float64) {
+	if len(n.best) < n.k || n.k == 0 {
+		return false, 0
+	}
+	return true, n.best[n.k-1].d
+}
+
+func (n *nearestK) indices() []int {
+	out := make([]int, len(n.best))
+	for t, c := range n.best {
 		out[t] = c.j
 	}
 	return out
