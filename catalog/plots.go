@@ -412,9 +412,9 @@ func (c *Catalog) RemovePlot(ctx context.Context, name string) error {
 
 // RenameHotspot sets the label of hotspot id of the ready plot called name.
 func (c *Catalog) RenameHotspot(ctx context.Context, name string, id int, label string) error {
-	label = strings.TrimSpace(label)
-	if label == "" || len(label) > 200 || strings.ContainsFunc(label, unicode.IsControl) {
-		return fmt.Errorf("%w: hotspot label %q must be 1 to 200 bytes without control characters", ErrInvalid, label)
+	label, err := checkHotspotLabel(label)
+	if err != nil {
+		return err
 	}
 	return c.inTx(ctx, func(tx *sql.Tx) error {
 		plotID, err := readyPlotID(ctx, tx, name)

@@ -381,11 +381,16 @@ func (s *Server) createPlot(c *gin.Context) {
 // readJSON decodes a JSON body of at most maxJSONBodyBytes into v: 413 past
 // the limit, 400 for anything but one JSON object of known fields.
 func readJSON(c *gin.Context, v any) bool {
-	if c.Request.ContentLength > maxJSONBodyBytes {
-		abort(c, http.StatusRequestEntityTooLarge, "request body is larger than %d bytes", maxJSONBodyBytes)
+	return readJSONUpTo(c, v, maxJSONBodyBytes)
+}
+
+// readJSONUpTo is readJSON for bodies of at most limit bytes.
+func readJSONUpTo(c *gin.Context, v any, limit int64) bool {
+	if c.Request.ContentLength > limit {
+		abort(c, http.StatusRequestEntityTooLarge, "request body is larger than %d bytes", limit)
 		return false
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBodyBytes))
+	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
@@ -413,9 +418,8 @@ type renameBody struct {
 
 // renameHotspot sets a hotspot's label and answers the updated hotspot.
 func (s *Server) renameHotspot(c *gin.Context) {
-	var id int
-	if _, err := fmt.Sscan(c.Param("id"), &id); err != nil || fmt.Sprint(id) != c.Param("id") || id < 0 {
-		abort(c, http.StatusBadRequest, "hotspot id %q is not a whole number", clip(c.Param("id")))
+	id, ok := hotspotID(c)
+	if !ok {
 		return
 	}
 	p, ok := s.readyPlot(c)

@@ -4,7 +4,7 @@
 // into JSON, JPEG or float32 bytes.
 //
 // Reads go to the catalog's read pool, so many run at once; writes (plot
-// creation, hotspot labels) go through the catalog's single writer. A
+// creation, hotspot edits) go through the catalog's single writer. A
 // read-only server answers every write with 403 before reading its body.
 package server
 
@@ -132,7 +132,9 @@ func (s *Server) routes() *gin.Engine {
 	api.GET("/plots/:plot/cells", s.getCells)
 	api.GET("/plots/:plot/meta", s.getMeta)
 	api.GET("/plots/:plot/atlases/:index", s.getAtlas)
+	api.POST("/plots/:plot/hotspots", s.createHotspot)
 	api.PATCH("/plots/:plot/hotspots/:id", s.renameHotspot)
+	api.DELETE("/plots/:plot/hotspots/:id", s.deleteHotspot)
 	api.GET("/images/:id", s.getImage)
 	api.GET("/images/:id/thumb", s.getThumb)
 	api.GET("/images/:id/similar", s.similarToImage)

@@ -154,11 +154,10 @@ func TestRealServer_ClickOpensLightboxWithCatalogMetadataAndSimilarImages(t *tes
 	p.NoConsoleErrors()
 }
 
-func TestRealServer_LassoExportListsSelectedImages(t *testing.T) {
-	cat, h := realServer(t)
-	ids := plotIDs(t, cat)
-	p := viewer.Open(t, h, "/#layout=grid")
-	p.WaitFor(`__viewer.metaLoaded`, 10*time.Second)
+// lassoLeftHalf lassos the left half of the images of the grid layout and
+// returns the ids selected, sorted, after checking they are those inside.
+func lassoLeftHalf(t *testing.T, p *viewer.Page, ids []int64) []int64 {
+	t.Helper()
 	all := positionsOf(p, ids)
 	// a rectangle over the left half of the images' bounding box
 	minX, maxX, minY, maxY := all[0].X, all[0].X, all[0].Y, all[0].Y
@@ -180,6 +179,15 @@ func TestRealServer_LassoExportListsSelectedImages(t *testing.T) {
 	if len(want) < 5 || !slices.Equal(got, want) {
 		t.Fatalf("lasso selected %v, want the %d images inside it %v", got, len(want), want)
 	}
+	return want
+}
+
+func TestRealServer_LassoExportListsSelectedImages(t *testing.T) {
+	cat, h := realServer(t)
+	ids := plotIDs(t, cat)
+	p := viewer.Open(t, h, "/#layout=grid")
+	p.WaitFor(`__viewer.metaLoaded`, 10*time.Second)
+	want := lassoLeftHalf(t, p, ids)
 	// the code the CSV button runs, fed the same selection
 	text := viewer.Eval[string](p, `(async () => {
 		const [{openSource}, ex] = await Promise.all([import('./js/source.js'), import('./js/export.js')]);
@@ -203,6 +211,59 @@ func TestRealServer_LassoExportListsSelectedImages(t *testing.T) {
 		if row[col] != fmt.Sprint(want[k]) || row[fn] != im.Filename {
 			t.Errorf("CSV row %d: id %s filename %s, want %d %s", k+1, row[col], row[fn], want[k], im.Filename)
 		}
+	}
+	p.NoConsoleErrors()
+}
+
+func TestRealServer_MakeHotspotFromLassoThenDeleteIt(t *testing.T) {
+	cat, h := realServer(t)
+	ids := plotIDs(t, cat)
+	ctx := context.Background()
+	computed, err := cat.PlotHotspots(ctx, servertest.PlotName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := viewer.Open(t, h, "/#layout=grid")
+	p.WaitFor(`__viewer.metaLoaded`, 10*time.Second)
+	selected := lassoLeftHalf(t, p, ids)
+	p.Do(chromedp.Click(chromedp.CSS(`#sel-hotspot`)))
+	p.WaitFor(`[...document.querySelectorAll('#hotspot-list .label')].some(l => l.textContent === 'Selection 1')`, 10*time.Second)
+	p.Screenshot("real-hotspot-made")
+
+	// The API (what a reload shows) lists it with the selected images.
+	type listed struct {
+		ID      int    `json:"id"`
+		Label   string `json:"label"`
+		Members []int  `json:"members"`
+	}
+	manifestHotspots := func() []listed {
+		return viewer.Eval[[]listed](p, `fetch('api/plots/`+servertest.PlotName+`').then(r => r.json()).then(m => m.hotspots)`)
+	}
+	hotspots := manifestHotspots()
+	if len(hotspots) != len(computed)+1 {
+		t.Fatalf("the manifest lists %d hotspots, want %d", len(hotspots), len(computed)+1)
+	}
+	made := hotspots[len(hotspots)-1]
+	var members []int64
+	for _, pos := range made.Members {
+		members = append(members, ids[pos])
+	}
+	slices.Sort(members)
+	if made.Label != "Selection 1" || !slices.Equal(members, selected) {
+		t.Errorf("made %q with images %v, want \"Selection 1\" with %v", made.Label, members, selected)
+	}
+
+	row := fmt.Sprintf(`#hotspot-list li[data-hotspot="%d"]`, made.ID)
+	p.Do(chromedp.Click(chromedp.CSS(row + ` .delete`)))
+	p.WaitFor(`!document.querySelector('`+row+`')`, 10*time.Second)
+	if n := len(manifestHotspots()); n != len(computed) {
+		t.Errorf("after deleting, the manifest lists %d hotspots, want %d", n, len(computed))
+	}
+	if stored, err := cat.PlotHotspots(ctx, servertest.PlotName); err != nil || len(stored) != len(computed) {
+		t.Errorf("the catalog holds %d hotspots (%v), want %d", len(stored), err, len(computed))
+	}
+	if rows := viewer.Eval[int](p, `document.querySelectorAll('#hotspot-list li').length`); rows != len(computed) {
+		t.Errorf("the panel shows %d hotspots, want %d", rows, len(computed))
 	}
 	p.NoConsoleErrors()
 }

@@ -464,12 +464,12 @@ func TestViewer_SimilarToChosenFile(t *testing.T) {
 func TestViewer_ReadOnlyServerHidesWriteControls(t *testing.T) {
 	f := newFakeServer(t, 200, func(f *fakeServer) { f.readOnly = true })
 	p := open(t, f.handler(), "/", desktop)
-	hidden := eval[[]bool](p, `['#btn-newplot', '#btn-similar'].map(s => document.querySelector(s).hidden)`)
-	if !hidden[0] || !hidden[1] {
-		t.Errorf("write controls shown on a read-only server: new plot hidden=%v, similar hidden=%v", hidden[0], hidden[1])
+	hidden := eval[[]bool](p, `['#btn-newplot', '#btn-similar', '#sel-hotspot'].map(s => document.querySelector(s).hidden)`)
+	if !hidden[0] || !hidden[1] || !hidden[2] {
+		t.Errorf("write controls shown on a read-only server: new plot, similar, make hotspot hidden=%v", hidden)
 	}
-	if n := eval[int](p, `document.querySelectorAll('#hotspot-list .rename').length`); n != 0 {
-		t.Errorf("%d rename buttons on a read-only server", n)
+	if n := eval[int](p, `document.querySelectorAll('#hotspot-list .rename, #hotspot-list .delete').length`); n != 0 {
+		t.Errorf("%d rename/delete buttons on a read-only server", n)
 	}
 	p.key("n")
 	if eval[bool](p, `document.querySelector('#newplot-dialog').open`) {
@@ -491,9 +491,12 @@ func TestViewer_StaticExportWorksWithoutServer(t *testing.T) {
 		t.Fatal("viewer did not switch to static mode")
 	}
 	p.waitFor(`__viewer.atlasesLoaded === __viewer.atlasesTotal && __viewer.metaLoaded`, 20*time.Second)
-	hidden := eval[[]bool](p, `['#btn-newplot', '#btn-similar'].map(s => document.querySelector(s).hidden)`)
-	if !hidden[0] || !hidden[1] {
+	hidden := eval[[]bool](p, `['#btn-newplot', '#btn-similar', '#sel-hotspot'].map(s => document.querySelector(s).hidden)`)
+	if slices.Contains(hidden, false) {
 		t.Errorf("write/upload controls shown in a static export: %v", hidden)
+	}
+	if n := eval[int](p, `document.querySelectorAll('#hotspot-list .delete').length`); n != 0 {
+		t.Errorf("%d delete buttons in a static export", n)
 	}
 	x, y := p.screenOf(1005)
 	p.click(x, y)

@@ -7,6 +7,7 @@
 //   meta      the plot's metadata table arrived
 //   camera    the camera moved (fired at most once per frame)
 //   selection the lasso selection changed
+//   hotspots  a hotspot was made or deleted (plot.hotspots is the new list)
 //   focus     {position} the lightbox image changed (-1 = closed)
 //   filter    the set of dimmed images changed
 //   atlas     a base-tier atlas finished loading
@@ -95,12 +96,23 @@ export class App extends EventTarget {
     window.__firstFrame = false;
     this.renderer.reset();
     this.renderer.allocate(this.n);
+    this.assignHotspots();
+    this.emit('plot');
+  }
+
+  // setHotspots replaces the plot's hotspots after one was made or deleted.
+  setHotspots(hotspots) {
+    this.plot.hotspots = hotspots;
+    this.assignHotspots();
+    this.emit('hotspots');
+  }
+
+  assignHotspots() {
     this.hotspotOf = new Int32Array(this.n).fill(-1);
-    (manifest.hotspots || []).forEach((h, k) => {
+    (this.plot.hotspots || []).forEach((h, k) => {
       for (const p of h.members || []) if (p >= 0 && p < this.n) this.hotspotOf[p] = k;
     });
     this.paintColors();
-    this.emit('plot');
   }
 
   // Until its atlas arrives an image is drawn in its hotspot's colour, so the

@@ -1,6 +1,8 @@
 // The hotspots panel: one row per cluster with its exemplar, label and
-// size. Click flies to the cluster, hover highlights its members, and the
-// label can be renamed (PATCH) unless the source is read-only.
+// size. Click flies to the cluster, hover highlights its members, and unless
+// the source is read-only the label can be renamed (PATCH) and the hotspot
+// deleted (DELETE). Hotspots made from the lasso selection arrive by the
+// app's 'hotspots' event.
 
 import { STATE } from './renderer.js';
 import { el, thumb, toast, errorText } from './ui.js';
@@ -12,6 +14,7 @@ export class Hotspots {
     this.list = list;
     this.fly = fly; // fly(positions, exemplarPosition)
     app.on('plot', () => this.render());
+    app.on('hotspots', () => this.render());
   }
 
   render() {
@@ -40,7 +43,9 @@ export class Hotspots {
     if (!app.source.readOnly) {
       const btn = el('button', { class: 'icon rename write', title: 'Rename', 'aria-label': `Rename ${h.label}` }, '✎');
       btn.addEventListener('click', (e) => { e.stopPropagation(); this.edit(h, label); });
-      li.append(btn);
+      const del = el('button', { class: 'icon delete write', title: 'Delete hotspot', 'aria-label': `Delete ${h.label}` }, '✕');
+      del.addEventListener('click', (e) => { e.stopPropagation(); this.remove(h, li); });
+      li.append(btn, del);
     }
     li.addEventListener('click', () => {
       if (label.isContentEditable) return;
@@ -56,6 +61,20 @@ export class Hotspots {
     li.classList.toggle('hot', on);
     const members = new Set(on ? h.members : []);
     this.app.setFlagWhere(STATE.HOT, (i) => members.has(i));
+  }
+
+  async remove(h, li) {
+    const { app } = this;
+    const plot = app.plot;
+    try {
+      await app.source.deleteHotspot(plot.name, h.id);
+    } catch (err) {
+      toast(`Could not delete hotspot: ${errorText(err)}`);
+      return;
+    }
+    if (app.plot !== plot) return; // another plot opened meanwhile
+    this.highlight(h, false, li); // the row goes before its mouseleave
+    app.setHotspots((plot.hotspots || []).filter((x) => x.id !== h.id));
   }
 
   edit(h, label) {

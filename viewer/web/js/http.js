@@ -37,6 +37,11 @@ export function sendJSON(method, url, body) {
   });
 }
 
+// send makes a request whose answer has no body (e.g. DELETE → 204).
+export async function send(method, url) {
+  await check(await fetch(url, { method }), url);
+}
+
 export async function fetchBlob(url, init) {
   const res = await check(await fetch(url, init), url);
   return res.blob();

@@ -1,5 +1,5 @@
-// The lasso selection's bar: count, a grid view, and export as CSV, JSON
-// or a ZIP of preview images.
+// The lasso selection's bar: count, a grid view, export as CSV, JSON or a
+// ZIP of preview images, and (unless read-only) make a hotspot of it.
 
 import { el, thumb, toast, errorText } from './ui.js';
 import { fetchMetadata, toCSV, toZip, download } from './export.js';
@@ -16,6 +16,7 @@ export class Selection {
     this.busy = false;
     bar.querySelector('#sel-clear').addEventListener('click', () => app.setSelection(new Set()));
     bar.querySelector('#sel-view').addEventListener('click', () => this.view());
+    bar.querySelector('#sel-hotspot').addEventListener('click', () => this.makeHotspot());
     for (const b of bar.querySelectorAll('[data-export]')) b.addEventListener('click', () => this.export(b.dataset.export));
     dialog.querySelector('#selection-close').addEventListener('click', () => dialog.close());
     app.on('selection', () => this.render());
@@ -41,6 +42,29 @@ export class Selection {
       return el('figure', {}, img, el('figcaption', {}, app.filename(p)));
     }));
     this.dialog.showModal();
+  }
+
+  // makeHotspot saves the selection as a hotspot labelled "Selection N", the
+  // first N no hotspot label uses, and adds it to the panel.
+  async makeHotspot() {
+    const { app } = this;
+    const members = this.positions();
+    if (this.busy || !members.length) return;
+    const plot = app.plot;
+    const used = new Set((plot.hotspots || []).map((h) => h.label));
+    let n = 1;
+    while (used.has(`Selection ${n}`)) n++;
+    this.busy = true;
+    this.count.textContent = 'saving hotspot…';
+    try {
+      const made = await app.source.createHotspot(plot.name, `Selection ${n}`, members);
+      if (app.plot === plot) app.setHotspots([...(plot.hotspots || []), made]);
+    } catch (err) {
+      toast(`Could not make a hotspot: ${errorText(err)}`);
+    } finally {
+      this.busy = false;
+      this.render();
+    }
   }
 
   async export(kind) {

@@ -3,7 +3,7 @@
 // every other module calls a Source method. The static paths mirror
 // viewer/static.go (and API.md); keep the three in step.
 
-import { fetchJSON, fetchBytes, sendJSON, HTTPError } from './http.js';
+import { fetchJSON, fetchBytes, sendJSON, send, HTTPError } from './http.js';
 
 const enc = encodeURIComponent;
 
@@ -49,6 +49,8 @@ class APISource {
   search(q, plot) { return fetchJSON(`api/search?q=${enc(q)}&plot=${enc(plot)}`); }
   createPlot(body) { return sendJSON('POST', 'api/plots', body); }
   renameHotspot(plot, id, label) { return sendJSON('PATCH', `api/plots/${enc(plot)}/hotspots/${id}`, { label }); }
+  createHotspot(plot, label, members) { return sendJSON('POST', `api/plots/${enc(plot)}/hotspots`, { label, members }); }
+  deleteHotspot(plot, id) { return send('DELETE', `api/plots/${enc(plot)}/hotspots/${id}`); }
 }
 
 class StaticSource {
@@ -75,6 +77,8 @@ class StaticSource {
   similarToFile() { return Promise.reject(new HTTPError('a static export cannot search by uploaded image', 403)); }
   createPlot() { return Promise.reject(new HTTPError('a static export is read-only', 403)); }
   renameHotspot() { return Promise.reject(new HTTPError('a static export is read-only', 403)); }
+  createHotspot() { return Promise.reject(new HTTPError('a static export is read-only', 403)); }
+  deleteHotspot() { return Promise.reject(new HTTPError('a static export is read-only', 403)); }
 
   // No server to run full-text search: match every query word against each
   // image's filename, category and tags from the plot's meta table.
