@@ -73,16 +73,12 @@ func addBadFiles(t *testing.T, dir string) []string {
 	return names
 }
 
-// catalogCounts are the row counts a consistent catalog keeps in step.
-type catalogCounts struct {
-	images, thumbnails, vectors, indexed, errors int
-}
-
-// assertConsistent checks integrity and that no image is half-written: every
-// image has its 3 thumbnails and its vector in both the plain and vec0 tables.
-func assertConsistent(t *testing.T, db string, round int) catalogCounts {
+// reopenAfterKill opens the catalog the way pixplot does (loading sqlite-vec
+// and recovering the WAL a killed process left), checks its integrity and
+// returns a plain read-only connection for inspecting its rows.
+func reopenAfterKill(t *testing.T, db string, round int) *sql.DB {
 	t.Helper()
-	cat, err := catalog.Open(db, catalog.Options{}) // loads sqlite-vec; recovers the WAL
+	cat, err := catalog.Open(db, catalog.Options{})
 	if err != nil {
 		t.Fatalf("round %d: reopening after kill: %v", round, err)
 	}
@@ -93,15 +89,29 @@ func assertConsistent(t *testing.T, db string, round int) catalogCounts {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
-	ctx := context.Background()
 	var check string
-	if err := conn.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
+	if err := conn.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
+		conn.Close()
 		t.Fatalf("round %d: integrity_check = %q, %v", round, check, err)
 	}
+	return conn
+}
+
+// catalogCounts are the row counts a consistent catalog keeps in step.
+type catalogCounts struct {
+	images, thumbnails, vectors, indexed, errors int
+}
+
+// assertConsistent checks integrity and that no image is half-written: every
+// image has its 3 thumbnails and its vector in both the plain and vec0 tables.
+func assertConsistent(t *testing.T, db string, round int) catalogCounts {
+	t.Helper()
+	conn := reopenAfterKill(t, db, round)
+	defer conn.Close()
+	ctx := context.Background()
 	var c catalogCounts
 	var halfImages, orphanVectors, orphanThumbs, duplicates int
-	err = conn.QueryRowContext(ctx, `SELECT
+	err := conn.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM images),
 		(SELECT count(*) FROM thumbnails),
 		(SELECT count(*) FROM embeddings),
