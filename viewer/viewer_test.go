@@ -52,6 +52,12 @@ func TestViewer_DrawsPositionsFirstThenAtlases(t *testing.T) {
 	x, y := p.screenOf(1001)
 	p.click(x, y)
 	p.waitFor(`__viewer.selected !== null`, 5*time.Second)
+	// the progress box over the top of the plot does not swallow clicks
+	under := eval[string](p, `(() => { const r = document.querySelector('#loading').getBoundingClientRect();
+		return r.width ? document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2).id : 'hidden'; })()`)
+	if under != "gl" {
+		t.Errorf("a click on the loading progress box reaches %q, want the plot canvas", under)
+	}
 	p.key(kb.Escape)
 	p.key("0") // the details panel may have panned the view; back to the whole plot
 	p.settle()
