@@ -559,8 +559,9 @@ func TestViewer_FitsPhoneScreen(t *testing.T) {
 	p.noConsoleErrors()
 }
 
-// The bound is loose on purpose: CI runs software GL on shared cores.
-func TestViewer_Pans100kImagesSmoothly(t *testing.T) {
+// How fast it draws is measured by `make bench` (bench/firstframe); this
+// checks that 100k images draw and stay drawn while zooming.
+func TestViewer_Draws100kImagesWhileZooming(t *testing.T) {
 	if testing.Short() {
 		t.Skip("100k-image browser test skipped in -short mode")
 	}
@@ -568,22 +569,15 @@ func TestViewer_Pans100kImagesSmoothly(t *testing.T) {
 	f := newFakeServer(t, 100_000, func(f *fakeServer) { f.atlasSample = 400 })
 	p := open(t, f.handler(), "/", desktop)
 	p.waitFor(`__viewer.atlasesLoaded === __viewer.atlasesTotal`, 30*time.Second)
-	firstMs := eval[float64](p, `window.__firstFrameMs`)
-	fps := eval[float64](p, `new Promise((resolve) => {
-		const c = document.querySelector('#gl');
-		let frames = 0;
-		const t0 = performance.now();
-		const step = () => {
-			c.dispatchEvent(new WheelEvent('wheel', {deltaY: frames % 2 ? 40 : -40, clientX: 700, clientY: 400, bubbles: true, cancelable: true}));
-			frames++;
-			if (performance.now() - t0 < 3000) requestAnimationFrame(step); else resolve(frames / ((performance.now() - t0) / 1000));
-		};
-		requestAnimationFrame(step);
-	})`)
-	t.Logf("100k images: first frame %.0f ms after navigation start, %.1f fps while zooming (1280x800, software GL)", firstMs, fps)
-	p.screenshot("100k")
-	if fps < 3 {
-		t.Errorf("%.1f fps with 100k images; want at least 3 even in software GL", fps)
+	if got := eval[int](p, `__viewer.count`); got != 100_000 {
+		t.Fatalf("count = %d, want 100000", got)
+	}
+	for range 3 {
+		p.wheel(700, 400, -300)
+	}
+	p.settle()
+	if lit := litFraction(p.screenshot("100k"), 60); lit < 0.03 {
+		t.Errorf("zoomed into 100k images, only %.1f%% of the canvas is drawn", 100*lit)
 	}
 	p.noConsoleErrors()
 }

@@ -7,7 +7,8 @@
 //     viewer first draws the plot's points (window.__firstFrame turns true);
 //   - the bytes received before that frame (CDP Network.loadingFinished
 //     encodedDataLength: headers and bodies as sent), per image of the plot;
-//   - when every base-tier atlas has arrived, and the bytes by then.
+//   - when every base-tier atlas has arrived, and the bytes by then;
+//   - frames per second while the wheel zooms in and out for 3 s after that.
 //
 // Each figure is the median over -runs page loads.
 //
@@ -89,18 +90,19 @@ func run(c config) error {
 			if err != nil {
 				return fmt.Errorf("plot %s: %w", name, err)
 			}
-			fmt.Printf("  %s: first frame %6.0f ms, %8.0f bytes before it; all %d base atlases at %6.0f ms, %9.0f bytes; %d requests, %d console errors\n",
-				name, l.firstFrameMs, l.firstFrameBytes, l.atlases, l.atlasesMs, l.atlasesBytes, l.requests, l.consoleErrors)
+			fmt.Printf("  %s: first frame %6.0f ms, %8.0f bytes before it; all %d base atlases at %6.0f ms, %9.0f bytes; %.1f fps zooming; %d requests, %d console errors\n",
+				name, l.firstFrameMs, l.firstFrameBytes, l.atlases, l.atlasesMs, l.atlasesBytes, l.zoomFPS, l.requests, l.consoleErrors)
 			loads = append(loads, l)
 		}
 		m := medians(loads)
-		fmt.Printf("%s (%d images), median of %d: first frame %.0f ms, %.1f bytes per image before it; base atlases complete at %.0f ms (%.1f bytes per image)\n",
-			name, images, len(loads), m.firstFrameMs, m.firstFrameBytes/float64(images), m.atlasesMs, m.atlasesBytes/float64(images))
+		fmt.Printf("%s (%d images), median of %d: first frame %.0f ms, %.1f bytes per image before it; base atlases complete at %.0f ms (%.1f bytes per image); %.1f fps zooming\n",
+			name, images, len(loads), m.firstFrameMs, m.firstFrameBytes/float64(images), m.atlasesMs, m.atlasesBytes/float64(images), m.zoomFPS)
 		benchkit.Result(name+".images", float64(images))
 		benchkit.Result(name+".first_frame_ms", m.firstFrameMs)
 		benchkit.Result(name+".bytes_per_image", m.firstFrameBytes/float64(images))
 		benchkit.Result(name+".atlases_ms", m.atlasesMs)
 		benchkit.Result(name+".atlases_bytes_per_image", m.atlasesBytes/float64(images))
+		benchkit.Result(name+".zoom_fps", m.zoomFPS)
 		benchkit.Result(name+".console_errors", float64(m.consoleErrors))
 	}
 	return nil
@@ -181,6 +183,7 @@ type load struct {
 	atlasesMs, atlasesBytes       float64
 	atlases, requests             int
 	consoleErrors                 int
+	zoomFPS                       float64
 }
 
 // firstFrameHook reports the moment the viewer sets window.__firstFrame to
@@ -272,11 +275,30 @@ func open(chromium, url string, timeout time.Duration) (load, error) {
 		return got, fmt.Errorf("waiting for the atlases: %w", err)
 	}
 	time.Sleep(200 * time.Millisecond) // the last atlas's loadingFinished may trail its decode
+	fps, err := chromedp.Run(ctx, chromedp.Evaluate[float64](zoomFPS, chromedp.EvalAwaitPromise))
+	if err != nil {
+		return got, fmt.Errorf("zooming: %w", err)
+	}
+	got.zoomFPS = fps
 	mu.Lock()
 	defer mu.Unlock()
 	got.atlases, got.atlasesMs, got.atlasesBytes = state.Total, state.Ms, bytes
 	return got, nil
 }
+
+// zoomFPS wheels the view in and out once per animation frame for 3 s and
+// resolves to the frames drawn per second.
+const zoomFPS = `new Promise((resolve) => {
+  const c = document.querySelector('#gl');
+  let frames = 0;
+  const t0 = performance.now();
+  const step = () => {
+    c.dispatchEvent(new WheelEvent('wheel', {deltaY: frames % 2 ? 40 : -40, clientX: 700, clientY: 400, bubbles: true, cancelable: true}));
+    frames++;
+    if (performance.now() - t0 < 3000) requestAnimationFrame(step); else resolve(frames / ((performance.now() - t0) / 1000));
+  };
+  requestAnimationFrame(step);
+})`
 
 type atlasState struct {
 	Total int     `json:"total"`
@@ -298,5 +320,6 @@ func medians(loads []load) load {
 		atlasesMs:       pick(func(l load) float64 { return l.atlasesMs }),
 		atlasesBytes:    pick(func(l load) float64 { return l.atlasesBytes }),
 		consoleErrors:   int(pick(func(l load) float64 { return float64(l.consoleErrors) })),
+		zoomFPS:         pick(func(l load) float64 { return l.zoomFPS }),
 	}
 }
