@@ -3,7 +3,7 @@
 package pixplot
 
 import (
-	_ "embed"
+	"embed"
 )
 
 // Schema is schema.sql: the one definition of the catalog file's shape.
@@ -12,7 +12,14 @@ import (
 var Schema string
 
 // SchemaVersion is the version schema.sql describes (settings.schema_version).
-const SchemaVersion = 1
+const SchemaVersion = 2
+
+// Migrations holds migrations/NNN_name.sql: migration NNN brings a file of
+// schema version NNN-1 to version NNN. Files made by schema.sql are already at
+// SchemaVersion and never run them.
+//
+//go:embed migrations/*.sql
+var Migrations embed.FS
 
 // Thumbnail sizes stored per image (thumbnails.size).
 const (

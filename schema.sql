@@ -1,4 +1,4 @@
--- pixplot catalog: the documented shape of the shared .db file (schema version 1).
+-- pixplot catalog: the documented shape of the shared .db file (schema version 2).
 --
 -- One SQLite file holds a whole image collection, ingested once:
 --   images + metadata, tags, thumbnails, embeddings (one vector table per model),
@@ -11,7 +11,9 @@
 -- `embeddings` as plain float32 BLOBs, so the file stays readable without sqlite-vec.
 --
 -- This file is applied by pixplot itself (it is embedded in the binary): the code has
--- no other copy of the schema. All statements are idempotent.
+-- no other copy of the schema. All statements are idempotent. A file made by an older
+-- pixplot is brought to this shape by migrations/NNN_*.sql, applied in order when the
+-- file is opened for writing (settings.schema_version says which have run).
 
 CREATE TABLE IF NOT EXISTS settings (
   key   TEXT PRIMARY KEY,  -- schema_version, created_at, active_model (models.id that search and plots use by default),
@@ -191,12 +193,15 @@ CREATE TABLE IF NOT EXISTS plot_images (
 
 -- Layouts: positions are little-endian float32 (x, y) pairs in plot order, normalised
 -- to [-1, 1] with the aspect ratio kept. labels: [{"text","x","y"}] for category/date.
+-- umap-… layouts are variants of umap (other UMAP settings, or jittered onto a point
+-- grid so images do not overlap); variant says which: {"n_neighbors","min_dist","jitter"}.
 CREATE TABLE IF NOT EXISTS plot_layouts (
   plot_id   INTEGER NOT NULL REFERENCES plots(id) ON DELETE CASCADE,
-  layout    TEXT NOT NULL CHECK (layout IN ('umap', 'grid', 'categorical', 'date', 'geographic', 'custom')),
+  layout    TEXT NOT NULL CHECK (layout IN ('umap', 'grid', 'categorical', 'date', 'geographic', 'custom') OR layout GLOB 'umap-?*'),
   positions BLOB NOT NULL,
   labels    TEXT CHECK (labels IS NULL OR json_valid(labels)),
   cell_size REAL NOT NULL DEFAULT 0,     -- side of one image's cell in layout units
+  variant   TEXT CHECK (variant IS NULL OR json_valid(variant)), -- umap-… only
   PRIMARY KEY (plot_id, layout)
 );  -- a rowid table: positions are megabytes for large plots
 
@@ -210,6 +215,7 @@ CREATE TABLE IF NOT EXISTS hotspots (
   centroid_y REAL NOT NULL,
   exemplars  TEXT NOT NULL CHECK (json_valid(exemplars)), -- image ids, most central first
   members    TEXT NOT NULL CHECK (json_valid(members)),
+  rank       INTEGER NOT NULL DEFAULT 0, -- place in the viewer's hotspot list, first = 0 (ties: by id)
   PRIMARY KEY (plot_id, id)
 );
 

@@ -14,6 +14,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -36,6 +37,8 @@ var (
 	ErrReadOnly = errors.New("catalog is open read-only")
 	// ErrNewerSchema: the file was written by a newer pixplot.
 	ErrNewerSchema = errors.New("catalog schema is newer than this pixplot")
+	// ErrOlderSchema: the file needs an upgrade that a read-only open cannot make.
+	ErrOlderSchema = errors.New("catalog schema is older than this pixplot")
 	// ErrNotCatalog: the file is an SQLite database but not a pixplot catalog.
 	ErrNotCatalog = errors.New("not a pixplot catalog")
 	// ErrWrongDims: a vector's length differs from its model's dimensions.
@@ -207,6 +210,9 @@ func (c *Catalog) applySchema(ctx context.Context) error {
 			if err := supported(version); err != nil {
 				return err
 			}
+			if err := migrate(ctx, tx, version); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, pixplot.Schema); err != nil {
 			return fmt.Errorf("apply schema: %w", err)
@@ -218,7 +224,35 @@ func (c *Catalog) applySchema(ctx context.Context) error {
 	})
 }
 
-// checkVersion verifies a catalog opened read-only.
+// migrate runs the migrations from version+1 up to pixplot.SchemaVersion in
+// tx, so a file is either wholly upgraded or left as it was.
+func migrate(ctx context.Context, tx *sql.Tx, version int) error {
+	for v := version + 1; v <= pixplot.SchemaVersion; v++ {
+		name, script, err := migration(v)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, script); err != nil {
+			return fmt.Errorf("upgrade the catalog to schema version %d (%s): %w", v, name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE settings SET value = ? WHERE key = 'schema_version'`, strconv.Itoa(v)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// migration returns the file migrations/NNN_*.sql for version NNN.
+func migration(version int) (name, script string, err error) {
+	names, err := fs.Glob(pixplot.Migrations, fmt.Sprintf("migrations/%03d_*.sql", version))
+	if err != nil || len(names) != 1 {
+		return "", "", fmt.Errorf("pixplot is built with %d migrations to schema version %d, want 1", len(names), version)
+	}
+	data, err := fs.ReadFile(pixplot.Migrations, names[0])
+	return names[0], string(data), err
+}
+
+// checkVersion verifies a catalog opened read-only, which cannot be upgraded.
 func checkVersion(ctx context.Context, db *sql.DB) error {
 	version, err := storedVersion(ctx, db)
 	if errors.Is(err, ErrNotFound) {
@@ -227,7 +261,14 @@ func checkVersion(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return err
 	}
-	return supported(version)
+	if err := supported(version); err != nil {
+		return err
+	}
+	if version < pixplot.SchemaVersion {
+		return fmt.Errorf("%w: the file has schema version %d and this pixplot needs %d; open it once with write access (for example `pixplot info --db FILE`) to upgrade it",
+			ErrOlderSchema, version, pixplot.SchemaVersion)
+	}
+	return nil
 }
 
 type queryer interface {

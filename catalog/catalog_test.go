@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -103,7 +104,7 @@ func TestOpen_AppliesExactlySchemaSQL(t *testing.T) {
 		t.Errorf("schema differs from schema.sql:\n got %q\nwant %q", got, want)
 	}
 	var version string
-	if err := c.read.QueryRow(`SELECT value FROM settings WHERE key = 'schema_version'`).Scan(&version); err != nil || version != "1" {
+	if err := c.read.QueryRow(`SELECT value FROM settings WHERE key = 'schema_version'`).Scan(&version); err != nil || version != strconv.Itoa(pixplot.SchemaVersion) {
 		t.Errorf("schema_version = %q, %v", version, err)
 	}
 }

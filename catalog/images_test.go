@@ -360,7 +360,7 @@ func TestInfo_CountsWhatTheCatalogHolds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.Images != 2 || info.Tags != 3 || info.Thumbnails != 6 || info.SchemaVersion != 1 || info.FileBytes == 0 ||
+	if info.Images != 2 || info.Tags != 3 || info.Thumbnails != 6 || info.SchemaVersion != pixplot.SchemaVersion || info.FileBytes == 0 ||
 		len(info.Models) != 2 || info.Models[0].Vectors != 2 || info.Models[1].Vectors != 1 ||
 		info.Models[0].Active || !info.Models[1].Active || info.Models[1].Model.Dims != 4 {
 		t.Errorf("Info = %+v", info)

@@ -157,7 +157,7 @@ func (c *Catalog) PlotHotspots(ctx context.Context, name string) ([]Hotspot, err
 		return nil, err
 	}
 	rows, err := c.read.QueryContext(ctx, `SELECT id, label, size, centroid_x, centroid_y, exemplars, members
-		FROM hotspots WHERE plot_id = ? ORDER BY id`, id)
+		FROM hotspots WHERE plot_id = ? ORDER BY rank, id`, id)
 	if err != nil {
 		return nil, err
 	}

@@ -211,9 +211,10 @@ func storeHotspots(ctx context.Context, tx *sql.Tx, id int64, r PlotResult) erro
 	for _, h := range r.Hotspots {
 		exemplars, _ := json.Marshal(nonNil(h.Exemplars))
 		members, _ := json.Marshal(nonNil(h.Members))
-		_, err := tx.ExecContext(ctx, `INSERT INTO hotspots(plot_id, id, label, size, centroid_x, centroid_y, exemplars, members)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, h.ID, h.Label, h.Size, float64(h.Centroid[0]), float64(h.Centroid[1]),
-			string(exemplars), string(members))
+		// a new hotspot goes to the end of the list
+		_, err := tx.ExecContext(ctx, `INSERT INTO hotspots(plot_id, id, label, size, centroid_x, centroid_y, exemplars, members, rank)
+			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, (SELECT coalesce(max(rank) + 1, 0) FROM hotspots WHERE plot_id = ?1))`,
+			id, h.ID, h.Label, h.Size, float64(h.Centroid[0]), float64(h.Centroid[1]), string(exemplars), string(members))
 		if err != nil {
 			return fmt.Errorf("hotspot %d: %w", h.ID, err)
 		}
