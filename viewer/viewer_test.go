@@ -146,6 +146,26 @@ func TestViewer_ClickOpensLightboxWithSanitizedDescription(t *testing.T) {
 	p.noConsoleErrors()
 }
 
+// Home frames whole images, not just their centres, in the part of the view
+// the hotspot panel leaves free.
+func TestViewer_HomeShowsEveryImageWhole(t *testing.T) {
+	f := newFakeServer(t, 60)
+	p := open(t, f.handler(), "/#layout=grid", desktop)
+	p.settle()
+	half := eval[float64](p, `__viewer.spritePx`) / 2
+	free := eval[[]float64](p, `(() => { const s = document.querySelector('#gl').getBoundingClientRect();
+		const panel = document.querySelector('#hotspots').getBoundingClientRect();
+		return [Math.max(s.left, panel.right), s.top, s.right, s.bottom]; })()`)
+	for _, im := range f.plots[0].Images {
+		x, y := p.screenOf(im.ID)
+		id := im.ID
+		if x-half < free[0]-1 || y-half < free[1]-1 || x+half > free[2]+1 || y+half > free[3]+1 {
+			t.Errorf("image %d drawn over (%.0f,%.0f)-(%.0f,%.0f), outside the free view %v", id, x-half, y-half, x+half, y+half, free)
+		}
+	}
+	p.noConsoleErrors()
+}
+
 func TestViewer_URLHashReopensSameView(t *testing.T) {
 	f := newFakeServer(t, 600)
 	p := open(t, f.handler(), "/#layout=grid", desktop)

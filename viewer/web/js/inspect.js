@@ -3,6 +3,7 @@
 // plot's first frame is drawn.
 
 import { STATE } from './renderer.js';
+import { spriteCSS } from './picking.js';
 
 export function exposeState(app, { source, input }) {
   const { camera, layouts, atlases } = app;
@@ -23,6 +24,7 @@ export function exposeState(app, { source, input }) {
     get dimmed() { return count(STATE.DIM); },
     get highlighted() { return count(STATE.HOT); },
     get sizeExponent() { return app.sizeExponent; },
+    get spritePx() { return spriteCSS(app); }, // side of one image as drawn, CSS px
     get firstFrame() { return app.firstFrame; },
     get atlasesLoaded() { return atlases.loaded; },
     get atlasesTotal() { return atlases.total; },

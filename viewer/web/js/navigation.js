@@ -53,10 +53,14 @@ export class Navigator {
     return out;
   }
 
-  // home is the camera showing the whole current layout.
+  // home is the camera showing the whole current layout: the bounds of the
+  // image centres grown by half an image, so the outer images are whole too.
   home() {
     const { layouts, camera } = this.app;
-    return layouts.index ? camera.fit(layouts.index.bounds, 0.04, this.insets()) : { x: 0, y: 0, zoom: 1 };
+    if (!layouts.index) return { x: 0, y: 0, zoom: 1 };
+    const [x0, y0, x1, y1] = layouts.index.bounds;
+    const half = layouts.pointWorld() / 2;
+    return camera.fit([x0 - half, y0 - half, x1 + half, y1 + half], 0.04, this.insets());
   }
 
   flyTo(target) {
