@@ -4,6 +4,7 @@ package pixplot
 
 import (
 	"embed"
+	"time"
 )
 
 // Schema is schema.sql: the one definition of the catalog file's shape.
@@ -65,6 +66,8 @@ type Image struct {
 	Height   int
 	Format   string
 	Meta     Metadata
+	// IngestedAt is when the image was first stored; set by the catalog when it reads one.
+	IngestedAt time.Time
 }
 
 // Thumbnail is one stored JPEG rendition of an image.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/pixplot/pixplot"
 )
@@ -114,10 +115,11 @@ func floatPtr(f sql.NullFloat64) *float64 {
 func (c *Catalog) Image(ctx context.Context, id int64) (pixplot.Image, error) {
 	var img pixplot.Image
 	var meta storedMetadata
+	var ingestedAt string
 	dest := append([]any{&img.ID, &img.Source, &img.Path, &img.Filename, &img.SHA256, &img.Bytes,
-		&img.ModTime, &img.Width, &img.Height, &img.Format}, meta.dest()...)
+		&img.ModTime, &img.Width, &img.Height, &img.Format, &ingestedAt}, meta.dest()...)
 	err := c.read.QueryRowContext(ctx, `SELECT i.id, i.source, i.path, i.filename, i.sha256, i.byte_size,
-		i.mtime_ns, i.width, i.height, i.format, `+storedMetadataColumns+` FROM images i WHERE i.id = ?`, id).Scan(dest...)
+		i.mtime_ns, i.width, i.height, i.format, i.ingested_at, `+storedMetadataColumns+` FROM images i WHERE i.id = ?`, id).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return img, fmt.Errorf("image %d: %w", id, ErrNotFound)
 	}
@@ -126,6 +128,9 @@ func (c *Catalog) Image(ctx context.Context, id int64) (pixplot.Image, error) {
 	}
 	if img.Meta, err = meta.metadata(); err != nil {
 		return img, fmt.Errorf("image %d: %w", id, err)
+	}
+	if img.IngestedAt, err = time.Parse(timeLayout, ingestedAt); err != nil {
+		return img, fmt.Errorf("image %d: ingested_at %q: %w", id, ingestedAt, err)
 	}
 	return img, nil
 }

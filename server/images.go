@@ -36,7 +36,7 @@ type imageBody struct {
 	IngestedAt  string            `json:"ingested_at"`
 }
 
-func newImageBody(img pixplot.Image, ingestedAt time.Time) imageBody {
+func newImageBody(img pixplot.Image) imageBody {
 	m := img.Meta
 	b := imageBody{
 		ID: img.ID, Filename: img.Filename, Path: img.Path, Source: img.Source,
@@ -45,7 +45,7 @@ func newImageBody(img pixplot.Image, ingestedAt time.Time) imageBody {
 		Permalink: nullString(m.Permalink), Label: nullString(m.Label),
 		Year: m.Year, Lat: m.Lat, Lng: m.Lng, X: m.X, Y: m.Y,
 		Tags: m.Tags, Extra: m.Extra,
-		IngestedAt: ingestedAt.UTC().Format(time.RFC3339),
+		IngestedAt: img.IngestedAt.UTC().Format(time.RFC3339),
 	}
 	if b.Tags == nil {
 		b.Tags = []string{}
@@ -94,12 +94,7 @@ func (s *Server) getImage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	at, err := s.cat.IngestedAt(ctx, id)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, newImageBody(img, at))
+	c.JSON(http.StatusOK, newImageBody(img))
 }
 
 // thumbSizes are the thumbnail sizes the API serves (the lod size is only
