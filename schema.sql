@@ -201,7 +201,7 @@ CREATE TABLE IF NOT EXISTS plot_layouts (
   positions BLOB NOT NULL,
   labels    TEXT CHECK (labels IS NULL OR json_valid(labels)),
   cell_size REAL NOT NULL DEFAULT 0,     -- side of one image's cell in layout units
-  variant   TEXT CHECK (variant IS NULL OR json_valid(variant)), -- umap-… only
+  variant   TEXT CHECK (variant IS NULL OR json_valid(variant)), -- umap and umap-… layouts: {n_neighbors, min_dist, jitter}
   PRIMARY KEY (plot_id, layout)
 );  -- a rowid table: positions are megabytes for large plots
 

@@ -89,6 +89,126 @@ func (c *Catalog) RemoveHotspot(ctx context.Context, name string, id int) error 
 	})
 }
 
+// HotspotEdit is a change to one hotspot; nil fields stay as they are.
+type HotspotEdit struct {
+	Label    *string // 1 to 200 bytes without control characters, trimmed
+	Rank     *int    // its 0-based place in the list; the others keep their order
+	Exemplar *int64  // image id of a member: it becomes the representative, exemplars[0]
+}
+
+// EditHotspot applies e to hotspot id of the ready plot called name, all of
+// it or nothing, and returns the hotspot as the manifest lists it.
+func (c *Catalog) EditHotspot(ctx context.Context, name string, id int, e HotspotEdit) (Hotspot, error) {
+	if e.Label == nil && e.Rank == nil && e.Exemplar == nil {
+		return Hotspot{}, fmt.Errorf("%w: plot %q hotspot %d: nothing to change (give a label, rank or exemplar)", ErrInvalid, name, id)
+	}
+	var label string
+	if e.Label != nil {
+		var err error
+		if label, err = checkHotspotLabel(*e.Label); err != nil {
+			return Hotspot{}, err
+		}
+	}
+	var h Hotspot
+	err := c.inTx(ctx, func(tx *sql.Tx) error {
+		plotID, err := readyPlotID(ctx, tx, name)
+		if err != nil {
+			return err
+		}
+		if h, err = readHotspot(ctx, tx, plotID, name, id); err != nil {
+			return err
+		}
+		if e.Label != nil {
+			h.Label = label
+			if _, err := tx.ExecContext(ctx, `UPDATE hotspots SET label = ? WHERE plot_id = ? AND id = ?`, label, plotID, id); err != nil {
+				return err
+			}
+		}
+		if e.Exemplar != nil {
+			if err := setRepresentative(ctx, tx, plotID, name, &h, *e.Exemplar); err != nil {
+				return err
+			}
+		}
+		if e.Rank != nil {
+			return moveHotspot(ctx, tx, plotID, name, id, *e.Rank)
+		}
+		return nil
+	})
+	if err != nil {
+		return Hotspot{}, err
+	}
+	return h, nil
+}
+
+// hotspotColumns are the columns scanHotspot reads, in its order.
+const hotspotColumns = `id, label, size, centroid_x, centroid_y, exemplars, members`
+
+// scanHotspot reads one row of hotspotColumns of the plot called name.
+func scanHotspot(row interface{ Scan(...any) error }, name string) (Hotspot, error) {
+	var h Hotspot
+	var cx, cy float64
+	var exemplars, members string
+	if err := row.Scan(&h.ID, &h.Label, &h.Size, &cx, &cy, &exemplars, &members); err != nil {
+		return h, err
+	}
+	h.Centroid = [2]float32{float32(cx), float32(cy)}
+	if err := json.Unmarshal([]byte(exemplars), &h.Exemplars); err != nil {
+		return h, fmt.Errorf("plot %q hotspot %d exemplars: %w", name, h.ID, err)
+	}
+	if err := json.Unmarshal([]byte(members), &h.Members); err != nil {
+		return h, fmt.Errorf("plot %q hotspot %d members: %w", name, h.ID, err)
+	}
+	return h, nil
+}
+
+// readHotspot reads hotspot id of the plot called name (plotID).
+func readHotspot(ctx context.Context, tx *sql.Tx, plotID int64, name string, id int) (Hotspot, error) {
+	h, err := scanHotspot(tx.QueryRowContext(ctx, `SELECT `+hotspotColumns+` FROM hotspots WHERE plot_id = ? AND id = ?`, plotID, id), name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return h, fmt.Errorf("plot %q hotspot %d: %w", name, id, ErrNotFound)
+	}
+	return h, err
+}
+
+// setRepresentative makes image, which must be one of h's members, h's first
+// exemplar; the other exemplars keep their order after it.
+func setRepresentative(ctx context.Context, tx *sql.Tx, plotID int64, name string, h *Hotspot, image int64) error {
+	members, _ := json.Marshal(h.Members) // ints always marshal
+	var isMember bool
+	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM json_each(?) j
+		JOIN plot_images pi ON pi.plot_id = ? AND pi.position = j.value WHERE pi.image_id = ?)`, string(members), plotID, image).Scan(&isMember)
+	if err != nil {
+		return err
+	}
+	if !isMember {
+		return fmt.Errorf("%w: image %d is not one of the %d members of plot %q hotspot %d", ErrInvalid, image, len(h.Members), name, h.ID)
+	}
+	others := slices.DeleteFunc(h.Exemplars, func(x int64) bool { return x == image })
+	h.Exemplars = append([]int64{image}, others...)
+	exemplars, _ := json.Marshal(h.Exemplars)
+	_, err = tx.ExecContext(ctx, `UPDATE hotspots SET exemplars = ? WHERE plot_id = ? AND id = ?`, string(exemplars), plotID, h.ID)
+	return err
+}
+
+// moveHotspot puts hotspot id at place rank of the plot's list, keeps the
+// others' order and renumbers the ranks 0 to n-1.
+func moveHotspot(ctx context.Context, tx *sql.Tx, plotID int64, name string, id, rank int) error {
+	order, err := queryInts(ctx, tx, `SELECT id FROM hotspots WHERE plot_id = ? ORDER BY rank, id`, plotID)
+	if err != nil {
+		return err
+	}
+	if rank < 0 || rank >= len(order) {
+		return fmt.Errorf("%w: rank %d for plot %q hotspot %d is outside 0 to %d (the plot has %d hotspots)",
+			ErrInvalid, rank, name, id, len(order)-1, len(order))
+	}
+	k := slices.Index(order, int64(id))
+	order = slices.Insert(slices.Delete(order, k, k+1), rank, int64(id))
+	list, _ := json.Marshal(order)
+	_, err = tx.ExecContext(ctx, `UPDATE hotspots SET rank = (SELECT j.key FROM json_each(?1) j WHERE j.value = hotspots.id)
+		WHERE plot_id = ?2`, string(list), plotID)
+	return err
+}
+
 // hotspotLayout reads the positions hotspots are placed by: the umap layout,
 // or the first layout stored when there is none.
 func hotspotLayout(ctx context.Context, tx *sql.Tx, plotID int64) ([]float32, error) {

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"path/filepath"
 	"reflect"
@@ -98,6 +99,132 @@ func TestRemoveHotspot(t *testing.T) {
 	}
 }
 
+// hotspotOrder is the ids of the plot's hotspots in list order.
+func hotspotOrder(t *testing.T, c *Catalog, plot string) []int {
+	t.Helper()
+	hotspots, err := c.PlotHotspots(ctx, plot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int
+	for _, h := range hotspots {
+		ids = append(ids, h.ID)
+	}
+	return ids
+}
+
+func TestEditHotspot_RankMovesItAndKeepsTheOthersInOrder(t *testing.T) {
+	c := openFilterFixture(t)
+	makePlot(t, c, "p", Filter{}, nil)
+	for _, m := range []int{3, 4, 5} {
+		if _, err := c.AddHotspot(ctx, "p", "x", []int{m}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := hotspotOrder(t, c, "p"); !slices.Equal(got, []int{1, 2, 3, 4, 5}) {
+		t.Fatalf("order before %v", got)
+	}
+	for _, step := range []struct {
+		what     string
+		id, rank int
+		want     []int
+	}{
+		{"to the first place", 4, 0, []int{4, 1, 2, 3, 5}},
+		{"to the last place", 4, 4, []int{1, 2, 3, 5, 4}},
+		{"to the middle", 1, 2, []int{2, 3, 1, 5, 4}},
+		{"to where it is", 1, 2, []int{2, 3, 1, 5, 4}},
+	} {
+		h, err := c.EditHotspot(ctx, "p", step.id, HotspotEdit{Rank: new(step.rank)})
+		if err != nil || h.ID != step.id {
+			t.Fatalf("%s: %+v, %v", step.what, h, err)
+		}
+		if got := hotspotOrder(t, c, "p"); !slices.Equal(got, step.want) {
+			t.Errorf("%s: order %v, want %v", step.what, got, step.want)
+		}
+	}
+	ranks, _ := queryInts(ctx, c.read, `SELECT rank FROM hotspots ORDER BY rank`)
+	if !slices.Equal(ranks, []int64{0, 1, 2, 3, 4}) {
+		t.Errorf("stored ranks %v, want 0 to 4", ranks)
+	}
+	// A new hotspot goes last.
+	if h, err := c.AddHotspot(ctx, "p", "new", []int{6}); err != nil || !slices.Equal(hotspotOrder(t, c, "p"), []int{2, 3, 1, 5, 4, h.ID}) {
+		t.Errorf("after adding %d: order %v (%v)", h.ID, hotspotOrder(t, c, "p"), err)
+	}
+}
+
+func TestEditHotspot_RefusesARankOutOfRangeAndChangesNothing(t *testing.T) {
+	c := openFilterFixture(t)
+	makePlot(t, c, "p", Filter{}, nil)
+	for _, rank := range []int{-1, 2, 1 << 40} {
+		_, err := c.EditHotspot(ctx, "p", 1, HotspotEdit{Label: new("moved"), Rank: new(rank)})
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), fmt.Sprintf("rank %d", rank)) ||
+			!strings.Contains(err.Error(), `plot "p" hotspot 1`) || !strings.Contains(err.Error(), "0 to 1") {
+			t.Errorf("rank %d: %v", rank, err)
+		}
+	}
+	hotspots, _ := c.PlotHotspots(ctx, "p")
+	if hotspots[0].ID != 1 || hotspots[0].Label != "portrait" {
+		t.Errorf("a refused edit changed the plot: %+v", hotspots[0])
+	}
+}
+
+func TestEditHotspot_ExemplarBecomesTheRepresentative(t *testing.T) {
+	c := openFilterFixture(t)
+	makePlot(t, c, "p", Filter{}, nil)
+	ids, _ := c.PlotImages(ctx, "p")
+	// Hotspot 1 has members 0 to n-2 and exemplars [ids[0]].
+	h, err := c.EditHotspot(ctx, "p", 1, HotspotEdit{Exemplar: new(ids[3])})
+	if err != nil || !slices.Equal(h.Exemplars, []int64{ids[3], ids[0]}) {
+		t.Fatalf("new representative: %+v, %v", h, err)
+	}
+	// One already among the exemplars moves to the front; the rest keep their order.
+	if _, err := c.EditHotspot(ctx, "p", 1, HotspotEdit{Exemplar: new(ids[5])}); err != nil {
+		t.Fatal(err)
+	}
+	h, err = c.EditHotspot(ctx, "p", 1, HotspotEdit{Exemplar: new(ids[3])})
+	if err != nil || !slices.Equal(h.Exemplars, []int64{ids[3], ids[5], ids[0]}) {
+		t.Errorf("exemplar moved to the front: %v, %v", h.Exemplars, err)
+	}
+	if stored, _ := c.PlotHotspots(ctx, "p"); !slices.Equal(stored[0].Exemplars, h.Exemplars) || stored[0].Label != "portrait" {
+		t.Errorf("stored %+v; want the edit's exemplars %v", stored[0], h.Exemplars)
+	}
+}
+
+func TestEditHotspot_RefusesAnExemplarThatIsNotAMemberAndChangesNothing(t *testing.T) {
+	c := openFilterFixture(t)
+	makePlot(t, c, "p", Filter{}, nil)
+	ids, _ := c.PlotImages(ctx, "p")
+	last := ids[len(ids)-1] // hotspot 2's only member
+	for _, image := range []int64{last, 99999} {
+		_, err := c.EditHotspot(ctx, "p", 1, HotspotEdit{Label: new("changed"), Exemplar: new(image)})
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), fmt.Sprintf("image %d", image)) ||
+			!strings.Contains(err.Error(), `plot "p" hotspot 1`) {
+			t.Errorf("image %d: %v", image, err)
+		}
+	}
+	hotspots, _ := c.PlotHotspots(ctx, "p")
+	if hotspots[0].Label != "portrait" || !slices.Equal(hotspots[0].Exemplars, ids[:1]) {
+		t.Errorf("a refused edit changed the hotspot: %+v", hotspots[0])
+	}
+}
+
+func TestEditHotspot_RefusesAnEmptyEditAndPlotsNotReady(t *testing.T) {
+	c := openFilterFixture(t)
+	makePlot(t, c, "p", Filter{}, nil)
+	if _, err := c.EditHotspot(ctx, "p", 1, HotspotEdit{}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "nothing to change") {
+		t.Errorf("empty edit: %v", err)
+	}
+	if _, err := c.EditHotspot(ctx, "p", 9, HotspotEdit{Rank: new(0)}); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "hotspot 9") {
+		t.Errorf("unknown hotspot: %v", err)
+	}
+	if _, _, err := c.BeginPlot(ctx, NewPlot{Name: "running", ModelID: 1}, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.EditHotspot(ctx, "running", 1, HotspotEdit{Rank: new(0)}); !errors.Is(err, ErrPlotNotReady) {
+		t.Errorf("running plot: %v", err)
+	}
+}
+
 func TestHotspotEdits_RefusedOnReadOnlyCatalog(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "pixplot.db")
 	c, err := Open(path, Options{})
@@ -124,6 +251,11 @@ func TestHotspotEdits_RefusedOnReadOnlyCatalog(t *testing.T) {
 	}
 	if err := ro.RemoveHotspot(ctx, "p", 1); !errors.Is(err, ErrReadOnly) {
 		t.Errorf("RemoveHotspot on read-only = %v", err)
+	}
+	for what, edit := range map[string]HotspotEdit{"label": {Label: new("x")}, "rank": {Rank: new(1)}, "exemplar": {Exemplar: new(int64(1))}} {
+		if _, err := ro.EditHotspot(ctx, "p", 1, edit); !errors.Is(err, ErrReadOnly) {
+			t.Errorf("EditHotspot %s on read-only = %v", what, err)
+		}
 	}
 	if hotspots, _ := ro.PlotHotspots(ctx, "p"); len(hotspots) != 2 {
 		t.Errorf("%d hotspots", len(hotspots))

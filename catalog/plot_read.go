@@ -126,12 +126,12 @@ func (c *Catalog) PlotLayout(ctx context.Context, name, layout string) (Layout, 
 		return l, err
 	}
 	var blob []byte
-	var labels sql.NullString
+	var labels, variant sql.NullString
 	var cellSize float64
 	var count int
-	err = c.read.QueryRowContext(ctx, `SELECT l.positions, l.labels, l.cell_size, p.image_count
+	err = c.read.QueryRowContext(ctx, `SELECT l.positions, l.labels, l.cell_size, l.variant, p.image_count
 		FROM plot_layouts l JOIN plots p ON p.id = l.plot_id WHERE l.plot_id = ? AND l.layout = ?`, id, layout).
-		Scan(&blob, &labels, &cellSize, &count)
+		Scan(&blob, &labels, &cellSize, &variant, &count)
 	if errors.Is(err, sql.ErrNoRows) {
 		return l, fmt.Errorf("plot %q layout %q: %w", name, layout, ErrNotFound)
 	}
@@ -147,35 +147,31 @@ func (c *Catalog) PlotLayout(ctx context.Context, name, layout string) (Layout, 
 			return l, fmt.Errorf("plot %q layout %q labels: %w", name, layout, err)
 		}
 	}
+	if variant.Valid {
+		if err := json.Unmarshal([]byte(variant.String), &l.Variant); err != nil {
+			return l, fmt.Errorf("plot %q layout %q variant: %w", name, layout, err)
+		}
+	}
 	return l, nil
 }
 
-// PlotHotspots returns the hotspots of the ready plot called name, by id.
+// PlotHotspots returns the hotspots of the ready plot called name, in list
+// order (rank, then id).
 func (c *Catalog) PlotHotspots(ctx context.Context, name string) ([]Hotspot, error) {
 	id, err := readyPlotID(ctx, c.read, name)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := c.read.QueryContext(ctx, `SELECT id, label, size, centroid_x, centroid_y, exemplars, members
-		FROM hotspots WHERE plot_id = ? ORDER BY rank, id`, id)
+	rows, err := c.read.QueryContext(ctx, `SELECT `+hotspotColumns+` FROM hotspots WHERE plot_id = ? ORDER BY rank, id`, id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	hotspots := []Hotspot{}
 	for rows.Next() {
-		var h Hotspot
-		var cx, cy float64
-		var exemplars, members string
-		if err := rows.Scan(&h.ID, &h.Label, &h.Size, &cx, &cy, &exemplars, &members); err != nil {
+		h, err := scanHotspot(rows, name)
+		if err != nil {
 			return nil, err
-		}
-		h.Centroid = [2]float32{float32(cx), float32(cy)}
-		if err := json.Unmarshal([]byte(exemplars), &h.Exemplars); err != nil {
-			return nil, fmt.Errorf("plot %q hotspot %d exemplars: %w", name, h.ID, err)
-		}
-		if err := json.Unmarshal([]byte(members), &h.Members); err != nil {
-			return nil, fmt.Errorf("plot %q hotspot %d members: %w", name, h.ID, err)
 		}
 		hotspots = append(hotspots, h)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // bulkRows is how many rows one bulk INSERT … FROM json_each(?) carries.
@@ -108,6 +109,9 @@ func checkResult(r PlotResult) error {
 }
 
 func checkLayout(l Layout, n int) error {
+	if l.Variant != nil && l.Name != "umap" && !strings.HasPrefix(l.Name, "umap-") {
+		return fmt.Errorf("%w: layout %s has a UMAP variant, and only umap and umap-… layouts may", ErrInvalid, l.Name)
+	}
 	if len(l.Positions) != 2*n {
 		return fmt.Errorf("%w: layout %s has %d coordinates for %d images (want %d)", ErrInvalid, l.Name, len(l.Positions), n, 2*n)
 	}
@@ -198,8 +202,13 @@ func storeLayouts(ctx context.Context, tx *sql.Tx, id int64, r PlotResult) error
 			b, _ := json.Marshal(l.Labels)
 			labels = string(b)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO plot_layouts(plot_id, layout, positions, labels, cell_size)
-			VALUES (?, ?, ?, ?, ?)`, id, l.Name, encodeVector(l.Positions), labels, float64(l.CellSize))
+		var variant any
+		if l.Variant != nil {
+			b, _ := json.Marshal(l.Variant)
+			variant = string(b)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO plot_layouts(plot_id, layout, positions, labels, cell_size, variant)
+			VALUES (?, ?, ?, ?, ?, ?)`, id, l.Name, encodeVector(l.Positions), labels, float64(l.CellSize), variant)
 		if err != nil {
 			return fmt.Errorf("layout %s: %w", l.Name, err)
 		}

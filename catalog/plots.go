@@ -121,10 +121,20 @@ type Label struct {
 
 // Layout is one arrangement of a plot's images.
 type Layout struct {
-	Name      string    // umap, grid, categorical, date, geographic or custom
+	Name      string    // umap, grid, categorical, date, geographic, custom, or umap-… (UMAP variants)
 	Positions []float32 // (x, y) per image, in plot order
 	Labels    []Label
-	CellSize  float32 // side of one image's cell in layout units
+	CellSize  float32        // side of one image's cell in layout units
+	Variant   *LayoutVariant // UMAP layouts only (umap and umap-…)
+}
+
+// LayoutVariant says how a UMAP layout was made (plot_layouts.variant):
+// the umap layout, its jittered twin (umap-jitter), and the layouts of
+// further UMAP parameters with theirs.
+type LayoutVariant struct {
+	NNeighbors int     `json:"n_neighbors"`
+	MinDist    float64 `json:"min_dist"`
+	Jitter     bool    `json:"jitter"` // snapped to a grid so that no two images overlap
 }
 
 // Hotspot is a cluster of similar images.
@@ -408,26 +418,4 @@ func (c *Catalog) RemovePlot(ctx context.Context, name string) error {
 		c.markRunning(id, false)
 	}
 	return err
-}
-
-// RenameHotspot sets the label of hotspot id of the ready plot called name.
-func (c *Catalog) RenameHotspot(ctx context.Context, name string, id int, label string) error {
-	label, err := checkHotspotLabel(label)
-	if err != nil {
-		return err
-	}
-	return c.inTx(ctx, func(tx *sql.Tx) error {
-		plotID, err := readyPlotID(ctx, tx, name)
-		if err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE hotspots SET label = ? WHERE plot_id = ? AND id = ?`, label, plotID, id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("plot %q hotspot %d: %w", name, id, ErrNotFound)
-		}
-		return nil
-	})
 }

@@ -198,6 +198,7 @@ func TestFinishPlot_RefusesAnIncompleteResultAndStoresNothing(t *testing.T) {
 		"image twice":        func(r *PlotResult) { r.ImageIDs = append(slices.Clone(r.ImageIDs[1:]), r.ImageIDs[1]) },
 		"short layout":       func(r *PlotResult) { r.Layouts[0].Positions = r.Layouts[0].Positions[2:] },
 		"unknown layout":     func(r *PlotResult) { r.Layouts[1].Name = "spiral" },
+		"variant of a grid":  func(r *PlotResult) { r.Layouts[1].Variant = &LayoutVariant{NNeighbors: 5, MinDist: 0.1} },
 		"member outside":     func(r *PlotResult) { r.Hotspots[1].Members = []int{len(ids)} },
 		"foreign exemplar":   func(r *PlotResult) { r.Hotspots[0].Exemplars = []int64{9999} },
 		"NaN centroid":       func(r *PlotResult) { r.Hotspots[0].Centroid[1] = float32(math.NaN()) },
@@ -427,23 +428,24 @@ func TestRemovePlot_RemovesThatPlotAndItsAtlasesOnly(t *testing.T) {
 	}
 }
 
-func TestRenameHotspot(t *testing.T) {
+func TestEditHotspot_RenamesIt(t *testing.T) {
 	c := openFilterFixture(t)
 	makePlot(t, c, "p", Filter{}, nil)
-	if err := c.RenameHotspot(ctx, "p", 2, "  Harbour views "); err != nil {
-		t.Fatal(err)
+	h, err := c.EditHotspot(ctx, "p", 2, HotspotEdit{Label: new("  Harbour views ")})
+	if err != nil || h.Label != "Harbour views" || h.ID != 2 || h.Size != 1 {
+		t.Fatalf("edited %+v, %v", h, err)
 	}
 	hotspots, _ := c.PlotHotspots(ctx, "p")
 	if hotspots[1].Label != "Harbour views" || hotspots[0].Label != "portrait" {
 		t.Errorf("labels %q, %q", hotspots[0].Label, hotspots[1].Label)
 	}
-	if err := c.RenameHotspot(ctx, "p", 7, "x"); !errors.Is(err, ErrNotFound) {
+	if _, err := c.EditHotspot(ctx, "p", 7, HotspotEdit{Label: new("x")}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown hotspot: %v", err)
 	}
-	if err := c.RenameHotspot(ctx, "nope", 1, "x"); !errors.Is(err, ErrNotFound) {
+	if _, err := c.EditHotspot(ctx, "nope", 1, HotspotEdit{Label: new("x")}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown plot: %v", err)
 	}
-	if err := c.RenameHotspot(ctx, "p", 1, " "); !errors.Is(err, ErrInvalid) {
+	if _, err := c.EditHotspot(ctx, "p", 1, HotspotEdit{Label: new(" ")}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("empty label: %v", err)
 	}
 }
@@ -630,4 +632,45 @@ func checkPlotsComplete(t *testing.T, path string, killedPID int) (running []str
 	}
 	t.Logf("after the kill: %v", statuses)
 	return running
+}
+
+func TestFinishPlot_StoresUMAPVariantsWithTheirParameters(t *testing.T) {
+	c := openFilterFixture(t)
+	ids, _ := c.Select(ctx, Filter{})
+	id, _, err := c.BeginPlot(ctx, NewPlot{Name: "p", ModelID: 1}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := testResult(ids, false)
+	r.Layouts[0].Variant = &LayoutVariant{NNeighbors: 15, MinDist: 0.01}
+	positions := r.Layouts[0].Positions
+	for _, l := range []Layout{
+		{Name: "umap-jitter", Variant: &LayoutVariant{NNeighbors: 15, MinDist: 0.01, Jitter: true}},
+		{Name: "umap-n5-d0.5", Variant: &LayoutVariant{NNeighbors: 5, MinDist: 0.5}},
+		{Name: "umap-n5-d0.5-jitter", Variant: &LayoutVariant{NNeighbors: 5, MinDist: 0.5, Jitter: true}},
+	} {
+		l.Positions, l.CellSize = positions, 0.02
+		r.Layouts = append(r.Layouts, l)
+	}
+	if err := c.FinishPlot(ctx, id, r); err != nil {
+		t.Fatal(err)
+	}
+	info, _ := c.Plot(ctx, "p")
+	if want := []string{"umap", "grid", "umap-jitter", "umap-n5-d0.5", "umap-n5-d0.5-jitter"}; !slices.Equal(info.Layouts, want) {
+		t.Fatalf("layouts %v, want %v in the order stored", info.Layouts, want)
+	}
+	for _, l := range r.Layouts {
+		got, err := c.PlotLayout(ctx, "p", l.Name)
+		if err != nil || !reflect.DeepEqual(got, l) {
+			t.Errorf("layout %s = %+v, %v; want %+v", l.Name, got, err, l)
+		}
+	}
+	// The column holds plain JSON for sqlite3 users; other layouts have none.
+	if n := count(t, c, `SELECT count(*) FROM plot_layouts WHERE json_extract(variant, '$.n_neighbors') = 5
+		AND json_extract(variant, '$.min_dist') = 0.5 AND json_extract(variant, '$.jitter') = 1`); n != 1 {
+		t.Errorf("%d rows of the jittered n5 variant", n)
+	}
+	if n := count(t, c, `SELECT count(*) FROM plot_layouts WHERE variant IS NULL`); n != 1 {
+		t.Errorf("%d layouts without a variant, want 1 (grid)", n)
+	}
 }

@@ -235,3 +235,47 @@ func TestWrite_UnknownPlotIsAnErrorNamingIt(t *testing.T) {
 		t.Errorf("unknown plot: %v (want its name and the plots there are)", err)
 	}
 }
+
+func TestWrite_ExportsEveryUMAPVariantAndItsJitteredTwin(t *testing.T) {
+	cat, err := catalog.Open(servertest.Copy(t), catalog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cat.Close()
+	opts := servertest.DefaultOptions()
+	opts.NNeighbors, opts.Epochs = []int{5, 10}, 50
+	if err := servertest.Plot(ctx, cat, "variants", catalog.Filter{Where: "id <= 30"}, opts); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "site")
+	if _, err := Write(ctx, cat, dir, Options{Plots: []string{"variants"}, Workers: 2}); err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Layouts []struct {
+			Name    string          `json:"name"`
+			Variant json.RawMessage `json:"variant"`
+		} `json:"layouts"`
+	}
+	b, err := os.ReadFile(filepath.Join(dir, viewer.ManifestFile("variants")))
+	if err != nil || json.Unmarshal(b, &m) != nil {
+		t.Fatalf("manifest: %v", err)
+	}
+	variants := map[string]string{}
+	for _, l := range m.Layouts {
+		variants[l.Name] = string(l.Variant)
+		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(viewer.LayoutFile("variants", l.Name)))); err != nil {
+			t.Errorf("layout %s: %v", l.Name, err)
+		}
+	}
+	for name, want := range map[string]string{
+		"umap":                  `{"n_neighbors":5,"min_dist":0.01,"jitter":false}`,
+		"umap-jitter":           `{"n_neighbors":5,"min_dist":0.01,"jitter":true}`,
+		"umap-n10-d0.01":        `{"n_neighbors":10,"min_dist":0.01,"jitter":false}`,
+		"umap-n10-d0.01-jitter": `{"n_neighbors":10,"min_dist":0.01,"jitter":true}`,
+	} {
+		if variants[name] != want {
+			t.Errorf("exported manifest: %s has variant %s, want %s", name, variants[name], want)
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -35,7 +36,8 @@ const (
 	StageUMAP       = "umap" // Done/Total count optimisation epochs
 	StageClustering = "clustering"
 	StageLayouts    = "layouts"
-	StageAtlases    = "atlases" // Done/Total count images drawn over all tiers
+	StageVariants   = "variants" // the UMAP layouts of further parameters, when asked for; Done/Total count their epochs
+	StageAtlases    = "atlases"  // Done/Total count images drawn over all tiers
 )
 
 // What hotspots are clustered on (Options.ClusterOn).
@@ -83,8 +85,15 @@ type Input struct {
 // Options configure Run. Start from DefaultOptions: zero values are not
 // defaults.
 type Options struct {
-	NNeighbors int        // UMAP neighbours, counting the image itself
-	MinDist    float64    // UMAP min_dist
+	// NNeighbors (UMAP's n_neighbors, counting the image itself) and
+	// MinDist (min_dist) list the UMAP parameters to lay the images out
+	// with, each a value or several: every combination makes a UMAP layout
+	// (at most MaxUMAPLayouts). The first values make the umap layout, which
+	// hotspots, atlases and the other layouts follow; each other
+	// combination makes a layout of its own (layout.UMAPVariantName), and
+	// every UMAP layout a jittered twin (layout.JitterSuffix).
+	NNeighbors []int
+	MinDist    []float64
 	Metric     knn.Metric // distance between embeddings
 	Epochs     int        // UMAP epochs; 0 means umap-learn's (500 up to 10,000 images, else 200)
 	Seed       uint64
@@ -122,7 +131,10 @@ type Progress struct {
 const (
 	DefaultNNeighbors = 15
 	DefaultMinDist    = 0.01
-	DefaultPCADims    = 100
+	// MaxUMAPLayouts bounds the combinations of NNeighbors and MinDist:
+	// each costs a UMAP optimisation (PixPlot's sliders showed a handful).
+	MaxUMAPLayouts = 9
+	DefaultPCADims = 100
 	// DefaultMaxHotspots is twice PixPlot's 10: the minimum cluster size
 	// grows with the plot (hdbscan.DefaultMinClusterSize), so large plots
 	// have more clusters worth listing, and a hotspot panel still reads
@@ -137,8 +149,8 @@ const (
 // DefaultOptions returns the default options.
 func DefaultOptions() Options {
 	return Options{
-		NNeighbors:  DefaultNNeighbors,
-		MinDist:     DefaultMinDist,
+		NNeighbors:  []int{DefaultNNeighbors},
+		MinDist:     []float64{DefaultMinDist},
 		Metric:      knn.Cosine,
 		PCADims:     DefaultPCADims,
 		ClusterOn:   ClusterOnUMAP,
@@ -178,8 +190,11 @@ type Timing struct {
 
 // Result is a computed plot.
 type Result struct {
-	ImageIDs []int64         // plot order
-	Layouts  []layout.Layout // umap and grid always; categorical, date, geographic, custom when the metadata allow
+	ImageIDs []int64 // plot order
+	// Layouts: umap, grid, categorical, date, geographic, custom (the
+	// last four when the metadata allow them), umap-jitter, then each
+	// further UMAP variant followed by its jittered twin.
+	Layouts  []layout.Layout
 	Hotspots []Hotspot
 	Tiers    []Tier // the cell tier, then the zoomed-in one
 	Timings  []Timing
@@ -206,12 +221,13 @@ func Run(ctx context.Context, in Input, opts Options) (*Result, error) {
 	if err := check(in, opts); err != nil {
 		return nil, err
 	}
-	r := &run{in: in, opts: opts, res: &Result{}}
+	variants, _ := opts.UMAPVariants() // checked
+	r := &run{in: in, opts: opts, res: &Result{}, variants: variants}
 	r.res.ImageIDs = make([]int64, len(in.Images))
 	for i, img := range in.Images {
 		r.res.ImageIDs[i] = img.ID
 	}
-	steps := []func(context.Context) error{r.reduce, r.embed, r.cluster, r.arrange, r.pack}
+	steps := []func(context.Context) error{r.reduce, r.embed, r.cluster, r.arrange, r.vary, r.pack}
 	for _, step := range steps {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -234,19 +250,39 @@ func check(in Input, opts Options) error {
 		return fmt.Errorf("plot: %d vector values for %d images of %d dimensions", len(in.Vectors), n, in.Dim)
 	case in.Thumbnails == nil:
 		return errors.New("plot: no thumbnail source")
-	case opts.NNeighbors < 2:
-		return fmt.Errorf("plot: %d neighbours (want at least 2)", opts.NNeighbors)
-	case opts.MinDist < 0 || opts.MinDist > 1:
-		return fmt.Errorf("plot: min distance %g (want 0 … 1)", opts.MinDist)
+	}
+	if err := opts.Check(); err != nil {
+		return err
+	}
+	for _, img := range in.Images {
+		if img.Width <= 0 || img.Height <= 0 {
+			return fmt.Errorf("plot: image %d has no pixel size (%d×%d)", img.ID, img.Width, img.Height)
+		}
+	}
+	if opts.Supervised && !hasLabel(in.Images) {
+		return errors.New("plot: supervised UMAP needs labels, and no selected image has one (metadata column label)")
+	}
+	if opts.ClusterOn == ClusterOnPCA && n > MaxHighDimClusterImages {
+		return fmt.Errorf("plot: clustering %d images on PCA vectors would take hours (at most %d; cluster on %s instead)",
+			n, MaxHighDimClusterImages, ClusterOnUMAP)
+	}
+	return nil
+}
+
+// Check reports the first option Run would refuse whatever the images.
+// Errors about the UMAP parameters name them as plot parameters do
+// (n_neighbors, min_distance).
+func (opts Options) Check() error {
+	if _, err := opts.UMAPVariants(); err != nil {
+		return fmt.Errorf("plot: %w", err)
+	}
+	switch {
 	case opts.Epochs < 0:
 		return fmt.Errorf("plot: %d epochs (want at least 1, or 0 for the default)", opts.Epochs)
 	case opts.PCADims < 0:
 		return fmt.Errorf("plot: %d PCA dimensions (want at least 1, or 0 for no PCA)", opts.PCADims)
 	case opts.ClusterOn != ClusterOnUMAP && opts.ClusterOn != ClusterOnPCA:
 		return fmt.Errorf("plot: cluster on %q (want %s or %s)", opts.ClusterOn, ClusterOnUMAP, ClusterOnPCA)
-	case opts.ClusterOn == ClusterOnPCA && n > MaxHighDimClusterImages:
-		return fmt.Errorf("plot: clustering %d images on PCA vectors would take hours (at most %d; cluster on %s instead)",
-			n, MaxHighDimClusterImages, ClusterOnUMAP)
 	case opts.MinClusterSize < 0 || opts.MinClusterSize == 1:
 		return fmt.Errorf("plot: minimum cluster size %d (want at least 2, or 0 for the default)", opts.MinClusterSize)
 	case opts.MaxHotspots < 0:
@@ -259,13 +295,65 @@ func check(in Input, opts Options) error {
 			return fmt.Errorf("plot: %w", err)
 		}
 	}
-	for _, img := range in.Images {
-		if img.Width <= 0 || img.Height <= 0 {
-			return fmt.Errorf("plot: image %d has no pixel size (%d×%d)", img.ID, img.Width, img.Height)
+	return nil
+}
+
+// UMAPVariants returns the combinations of NNeighbors and MinDist in
+// order, n_neighbors first (as PixPlot's itertools.product): the first is
+// the umap layout's. Errors name the parameter (n_neighbors,
+// min_distance) and the bad value.
+func (opts Options) UMAPVariants() ([]layout.Variant, error) {
+	if err := CheckNNeighbors(opts.NNeighbors); err != nil {
+		return nil, fmt.Errorf("n_neighbors %w", err)
+	}
+	if err := CheckMinDists(opts.MinDist); err != nil {
+		return nil, fmt.Errorf("min_distance %w", err)
+	}
+	if count := len(opts.NNeighbors) * len(opts.MinDist); count > MaxUMAPLayouts {
+		return nil, fmt.Errorf("n_neighbors × min_distance: %d × %d values make %d UMAP layouts (at most %d)",
+			len(opts.NNeighbors), len(opts.MinDist), count, MaxUMAPLayouts)
+	}
+	var out []layout.Variant
+	for _, k := range opts.NNeighbors {
+		for _, d := range opts.MinDist {
+			out = append(out, layout.Variant{NNeighbors: k, MinDist: d})
 		}
 	}
-	if opts.Supervised && !hasLabel(in.Images) {
-		return errors.New("plot: supervised UMAP needs labels, and no selected image has one (metadata column label)")
+	return out, nil
+}
+
+// CheckNNeighbors refuses an empty list, a value below 2 and a value given
+// twice. The error starts with the value, for the caller to put the
+// parameter's name before it.
+func CheckNNeighbors(values []int) error {
+	if len(values) == 0 {
+		return errors.New("has no value (want a number of neighbours of at least 2)")
+	}
+	for i, v := range values {
+		if v < 2 {
+			return fmt.Errorf("%d: want at least 2 neighbours", v)
+		}
+		if slices.Contains(values[:i], v) {
+			return fmt.Errorf("%d is given twice", v)
+		}
+	}
+	return nil
+}
+
+// CheckMinDists refuses an empty list, a value outside [0, 1] and a value
+// given twice. The error starts with the value, for the caller to put the
+// parameter's name before it.
+func CheckMinDists(values []float64) error {
+	if len(values) == 0 {
+		return errors.New("has no value (want a number from 0 to 1)")
+	}
+	for i, v := range values {
+		if !(v >= 0 && v <= 1) {
+			return fmt.Errorf("%g: want 0 … 1", v)
+		}
+		if slices.Contains(values[:i], v) {
+			return fmt.Errorf("%g is given twice", v)
+		}
 	}
 	return nil
 }
@@ -288,11 +376,16 @@ type run struct {
 
 	progressMu sync.Mutex
 
-	reduced []float32 // the embeddings after PCA (or the input's)
-	dim     int
-	umap    *layout.Layout
-	labels  []int // hotspot of each image (0-based), or hdbscan.Noise
+	reduced  []float32 // the embeddings after PCA (or the input's)
+	dim      int
+	variants []layout.Variant // the UMAP parameters; the first are the umap layout's
+	graph    *knn.Graph       // the kNN graph for the most neighbours, until the variants are made
+	embedded []float32        // the umap layout before normalisation, where the variants start from
+	labels   []int            // hotspot of each image (0-based), or hdbscan.Noise
 }
+
+// umap is the umap layout, always the first.
+func (r *run) umap() *layout.Layout { return &r.res.Layouts[0] }
 
 func (r *run) progress(stage string, done, total int) {
 	if r.opts.Progress == nil {

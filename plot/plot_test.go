@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -173,7 +175,7 @@ func TestRun_MakesEveryLayoutLabelledHotspotsAndAtlases(t *testing.T) {
 			}
 		}
 	}
-	want := []string{layout.UMAP, layout.Grid, layout.Categorical, layout.Date, layout.Geographic, layout.Custom}
+	want := []string{layout.UMAP, layout.Grid, layout.Categorical, layout.Date, layout.Geographic, layout.Custom, layout.UMAPJitter}
 	if !slices.Equal(names, want) {
 		t.Fatalf("layouts %v, want %v", names, want)
 	}
@@ -376,11 +378,14 @@ func TestRun_OneTwoOrThreeImagesMakeAValidPlot(t *testing.T) {
 	for _, n := range []int{1, 2, 3} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			in, _ := blobInput(t, n, 1)
-			res, err := Run(context.Background(), in, fastOptions())
+			opts := fastOptions()
+			opts.NNeighbors = []int{15, 5} // variants too
+			res, err := Run(context.Background(), in, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Layout(layout.UMAP) == nil || res.Layout(layout.Grid) == nil || res.Layout(layout.Date) == nil {
+			if res.Layout(layout.UMAP) == nil || res.Layout(layout.Grid) == nil || res.Layout(layout.Date) == nil ||
+				res.Layout(layout.UMAPJitter) == nil || res.Layout("umap-n5-d0.01-jitter") == nil {
 				t.Fatalf("layouts %v", res.Layouts)
 			}
 			for _, l := range res.Layouts {
@@ -410,7 +415,11 @@ func TestRun_EmptySelectionIsAnError(t *testing.T) {
 func TestRun_RefusesBadOptionsBeforeWorking(t *testing.T) {
 	in, _ := blobInput(t, 30, 2)
 	cases := map[string]func(*Options){
-		"one neighbour":           func(o *Options) { o.NNeighbors = 1 },
+		"one neighbour":           func(o *Options) { o.NNeighbors = []int{1} },
+		"no neighbours":           func(o *Options) { o.NNeighbors = nil },
+		"min distance above 1":    func(o *Options) { o.MinDist = []float64{0.1, 2} },
+		"a min distance twice":    func(o *Options) { o.MinDist = []float64{0.1, 0.1} },
+		"too many UMAP layouts":   func(o *Options) { o.NNeighbors = []int{5, 10, 15, 20}; o.MinDist = []float64{0.1, 0.5, 0.9} },
 		"cluster on what":         func(o *Options) { o.ClusterOn = "tsne" },
 		"lod not above cell":      func(o *Options) { o.LODSize = 32 },
 		"atlas side":              func(o *Options) { o.AtlasSize = 3000 },
@@ -566,4 +575,127 @@ func TestRun_HandsSheetsOverAsTheyAreMade(t *testing.T) {
 	if _, err := Run(context.Background(), in, opts); !errors.Is(err, boom) {
 		t.Fatalf("err = %v, want the sink's", err)
 	}
+}
+
+func TestRun_MakesAJitteredTwinAndAnAlignedUMAPLayoutPerFurtherParameters(t *testing.T) {
+	const n = 300
+	in, _ := blobInput(t, n, 4)
+	single := fastOptions()
+	single.NNeighbors, single.MinDist = []int{10}, []float64{0.01}
+	opts := single
+	opts.NNeighbors, opts.MinDist = []int{10, 5}, []float64{0.01, 0.5}
+	var mu sync.Mutex
+	var variantProgress Progress
+	opts.Progress = func(p Progress) {
+		mu.Lock()
+		defer mu.Unlock()
+		if p.Stage == StageVariants {
+			variantProgress = p
+		}
+	}
+	res, err := Run(context.Background(), in, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	variants := map[string]layout.Variant{}
+	for _, l := range res.Layouts {
+		names = append(names, l.Name)
+		if l.Variant != nil {
+			variants[l.Name] = *l.Variant
+		}
+	}
+	want := []string{layout.UMAP, layout.Grid, layout.Categorical, layout.Date, layout.Geographic, layout.Custom, layout.UMAPJitter,
+		"umap-n10-d0.5", "umap-n10-d0.5-jitter", "umap-n5-d0.01", "umap-n5-d0.01-jitter", "umap-n5-d0.5", "umap-n5-d0.5-jitter"}
+	if !slices.Equal(names, want) {
+		t.Fatalf("layouts %v, want %v", names, want)
+	}
+	v := func(k int, d float64, jitter bool) layout.Variant {
+		return layout.Variant{NNeighbors: k, MinDist: d, Jitter: jitter}
+	}
+	wantVariants := map[string]layout.Variant{
+		"umap": v(10, 0.01, false), "umap-jitter": v(10, 0.01, true),
+		"umap-n10-d0.5": v(10, 0.5, false), "umap-n10-d0.5-jitter": v(10, 0.5, true),
+		"umap-n5-d0.01": v(5, 0.01, false), "umap-n5-d0.01-jitter": v(5, 0.01, true),
+		"umap-n5-d0.5": v(5, 0.5, false), "umap-n5-d0.5-jitter": v(5, 0.5, true),
+	}
+	if !maps.Equal(variants, wantVariants) {
+		t.Fatalf("variants %v, want %v", variants, wantVariants)
+	}
+	var stages []string
+	for _, tm := range res.Timings {
+		stages = append(stages, tm.Stage)
+	}
+	if !slices.Contains(stages, StageVariants) || variantProgress.Total != 3*opts.Epochs || variantProgress.Done != variantProgress.Total {
+		t.Errorf("stages %v, last variants progress %+v (want 3 × %d epochs)", stages, variantProgress, opts.Epochs)
+	}
+
+	main := res.Layout(layout.UMAP)
+	for _, name := range want {
+		l := res.Layout(name)
+		if l.Variant == nil {
+			continue
+		}
+		// Every UMAP layout starts from the umap layout: images keep
+		// their place in the big picture, so switching animates calmly.
+		r := layoutCorrelation(main, l)
+		t.Logf("%s: correlation %.3f with umap", name, r)
+		if r < 0.8 {
+			t.Errorf("%s: correlation %.3f with the umap layout (want ≥ 0.8)", name, r)
+		}
+		if !l.Variant.Jitter {
+			continue
+		}
+		// The jittered twin: no two images in the same place, each near
+		// where it was.
+		twin := res.Layout(strings.TrimSuffix(name, layout.JitterSuffix))
+		seen := map[[2]float32]int{}
+		var moved float64
+		for i := range n {
+			x, y := l.Point(i)
+			if j, dup := seen[[2]float32{x, y}]; dup {
+				t.Fatalf("%s: images %d and %d share the place (%g, %g)", name, j, i, x, y)
+			}
+			seen[[2]float32{x, y}] = i
+			tx, ty := twin.Point(i)
+			moved += math.Hypot(float64(x-tx), float64(y-ty)) / n
+		}
+		if moved > 0.02 {
+			t.Errorf("%s: images moved %.4f on average from %s (want < 0.02 of the layout's ±1)", name, moved, twin.Name)
+		}
+	}
+
+	// The umap layout is the one the first parameters alone make (the
+	// shared kNN graph was built for its 10 neighbours, the most).
+	alone, err := Run(context.Background(), in, single)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(alone.Layout(layout.UMAP).Positions, main.Positions) {
+		t.Fatal("the umap layout differs from the one made without variants")
+	}
+	if alone.Layout("umap-n5-d0.5") != nil || alone.Layout(layout.UMAPJitter) == nil {
+		t.Fatalf("one value each: layouts %v", alone.Layouts)
+	}
+}
+
+// layoutCorrelation is the smaller of the two axes' Pearson correlations
+// between two layouts of the same images.
+func layoutCorrelation(a, b *layout.Layout) float64 {
+	n := len(a.Positions) / 2
+	worst := 1.0
+	for axis := range 2 {
+		var ma, mb float64
+		for i := range n {
+			ma += float64(a.Positions[2*i+axis]) / float64(n)
+			mb += float64(b.Positions[2*i+axis]) / float64(n)
+		}
+		var sab, saa, sbb float64
+		for i := range n {
+			da, db := float64(a.Positions[2*i+axis])-ma, float64(b.Positions[2*i+axis])-mb
+			sab, saa, sbb = sab+da*db, saa+da*da, sbb+db*db
+		}
+		worst = min(worst, sab/math.Sqrt(saa*sbb))
+	}
+	return worst
 }

@@ -5,6 +5,7 @@
 package plotjob
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -12,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -50,19 +52,19 @@ type Outcome struct {
 // params are the options a plot is stored with (plots.params): those
 // that change the result, and the selection they were applied to.
 type params struct {
-	NNeighbors     int     `json:"n_neighbors"`
-	MinDist        float64 `json:"min_distance"`
-	Metric         string  `json:"metric"`
-	Epochs         int     `json:"epochs"`
-	Seed           uint64  `json:"seed"`
-	Supervised     bool    `json:"supervised"`
-	PCADims        int     `json:"pca_dims"`
-	ClusterOn      string  `json:"cluster_on"`
-	MinClusterSize int     `json:"min_cluster_size"`
-	MaxHotspots    int     `json:"max_hotspots"`
-	CellSize       int     `json:"cell_size"`
-	LODSize        int     `json:"lod_size"`
-	AtlasSize      int     `json:"atlas_size"`
+	NNeighbors     Values[int]     `json:"n_neighbors"`
+	MinDist        Values[float64] `json:"min_distance"`
+	Metric         string          `json:"metric"`
+	Epochs         int             `json:"epochs"`
+	Seed           uint64          `json:"seed"`
+	Supervised     bool            `json:"supervised"`
+	PCADims        int             `json:"pca_dims"`
+	ClusterOn      string          `json:"cluster_on"`
+	MinClusterSize int             `json:"min_cluster_size"`
+	MaxHotspots    int             `json:"max_hotspots"`
+	CellSize       int             `json:"cell_size"`
+	LODSize        int             `json:"lod_size"`
+	AtlasSize      int             `json:"atlas_size"`
 	// Images and Selection (SHA-256 of the selected ids) make a plot out of
 	// date when the filter selects other images than it did.
 	Images    int    `json:"images"`
@@ -80,6 +82,44 @@ func paramsOf(o plot.Options, ids []int64) params {
 		MaxHotspots: o.MaxHotspots, CellSize: o.CellSize, LODSize: o.LODSize, AtlasSize: o.AtlasSize,
 		Images: len(ids), Selection: hex.EncodeToString(h.Sum(nil)),
 	}
+}
+
+// Values are the values of a plot parameter that takes one or several
+// (n_neighbors, min_distance). JSON has one value as a bare number, so
+// plots of one value keep the parameters (and fingerprint) they had before
+// several were possible, and several as an array.
+type Values[T int | float64] []T
+
+// MarshalJSON writes one value as a number, several as an array.
+func (v Values[T]) MarshalJSON() ([]byte, error) {
+	if len(v) == 1 {
+		return json.Marshal(v[0])
+	}
+	return json.Marshal([]T(v))
+}
+
+// UnmarshalJSON reads a number or an array of numbers.
+func (v *Values[T]) UnmarshalJSON(data []byte) error {
+	values, err := ParseValues[T](data)
+	*v = values
+	return err
+}
+
+// ParseValues reads a JSON number or a non-empty array of numbers.
+func ParseValues[T int | float64](data []byte) ([]T, error) {
+	var one T
+	if json.Unmarshal(data, &one) == nil && string(bytes.TrimSpace(data)) != "null" {
+		return []T{one}, nil
+	}
+	var many []T
+	if err := json.Unmarshal(data, &many); err != nil || len(many) == 0 {
+		what := "a number"
+		if _, whole := any(one).(int); whole {
+			what = "a whole number"
+		}
+		return nil, fmt.Errorf("%.40s: want %s or a non-empty array of them", data, what)
+	}
+	return many, nil
 }
 
 // Make selects the images of req, computes their plot and stores it,
@@ -161,7 +201,7 @@ func upToDate(ctx context.Context, cat *catalog.Catalog, p catalog.NewPlot) (cat
 		asked := p.Params.(params)
 		sameButSelection := stored
 		sameButSelection.Images, sameButSelection.Selection = asked.Images, asked.Selection
-		if sameButSelection == asked && info.Filter == p.Filter.String() && info.ModelID == p.ModelID {
+		if reflect.DeepEqual(sameButSelection, asked) && info.Filter == p.Filter.String() && info.ModelID == p.ModelID {
 			return info, false, fmt.Errorf("%w: the filter of plot %q now selects %d images, it had %d: --force recomputes it",
 				catalog.ErrPlotExists, p.Name, asked.Images, stored.Images)
 		}
@@ -241,7 +281,11 @@ func storedResult(res *plot.Result, selection time.Duration) catalog.PlotResult 
 		for i, lb := range l.Labels {
 			labels[i] = catalog.Label(lb)
 		}
-		out.Layouts = append(out.Layouts, catalog.Layout{Name: l.Name, Positions: l.Positions, Labels: labels, CellSize: l.CellSize})
+		stored := catalog.Layout{Name: l.Name, Positions: l.Positions, Labels: labels, CellSize: l.CellSize}
+		if l.Variant != nil {
+			stored.Variant = (*catalog.LayoutVariant)(l.Variant)
+		}
+		out.Layouts = append(out.Layouts, stored)
 	}
 	for _, h := range res.Hotspots {
 		out.Hotspots = append(out.Hotspots, catalog.Hotspot(h))

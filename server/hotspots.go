@@ -3,8 +3,10 @@ package server
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/pixplot/pixplot/catalog"
 )
 
 // maxHotspotBodyBytes bounds POST /api/plots/{plot}/hotspots: a lasso may
@@ -59,6 +61,47 @@ func (s *Server) deleteHotspot(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+// hotspotEditBody is PATCH /api/plots/{plot}/hotspots/{id}: any of its
+// fields, at least one.
+type hotspotEditBody struct {
+	Label    *string `json:"label"`
+	Rank     *int    `json:"rank"`     // 0-based place in the list
+	Exemplar *int64  `json:"exemplar"` // image id of a member: the new representative
+}
+
+// editHotspot renames, moves or sets the representative of a hotspot, all
+// of the body or nothing, and answers the updated hotspot as the manifest
+// lists it.
+func (s *Server) editHotspot(c *gin.Context) {
+	id, ok := hotspotID(c)
+	if !ok {
+		return
+	}
+	p, ok := s.readyPlot(c)
+	if !ok {
+		return
+	}
+	var body hotspotEditBody
+	if !readJSON(c, &body) {
+		return
+	}
+	if body.Label == nil && body.Rank == nil && body.Exemplar == nil {
+		abort(c, http.StatusBadRequest, "send at least one of label, rank and exemplar")
+		return
+	}
+	if body.Label != nil && strings.TrimSpace(*body.Label) == "" {
+		abort(c, http.StatusBadRequest, "label must be a non-empty string")
+		return
+	}
+	h, err := s.cat.EditHotspot(c.Request.Context(), p.head.Name, id,
+		catalog.HotspotEdit{Label: body.Label, Rank: body.Rank, Exemplar: body.Exemplar})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, h)
 }
 
 // hotspotID reads the {id} of a hotspot route; 400 unless a whole number.

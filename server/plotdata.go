@@ -81,7 +81,7 @@ func readFrozen(ctx context.Context, cat *catalog.Catalog, info catalog.PlotInfo
 		if err != nil {
 			return nil, err
 		}
-		f.layouts = append(f.layouts, layoutHead{Name: name, Labels: l.Labels})
+		f.layouts = append(f.layouts, layoutHead{Name: name, Labels: l.Labels, Variant: l.Variant})
 	}
 	for _, tier := range info.Tiers {
 		t, err := cat.PlotTier(ctx, info.Name, tier)

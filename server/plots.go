@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -48,8 +49,9 @@ type manifestBody struct {
 
 // layoutHead names a layout and places its captions.
 type layoutHead struct {
-	Name   string          `json:"name"`
-	Labels []catalog.Label `json:"labels,omitempty"`
+	Name    string                 `json:"name"`
+	Labels  []catalog.Label        `json:"labels,omitempty"`
+	Variant *catalog.LayoutVariant `json:"variant,omitempty"` // UMAP layouts: umap and umap-…
 }
 
 // atlasHead describes one atlas tier.
@@ -272,19 +274,21 @@ type createBody struct {
 	Tags       []string `json:"tags"`
 	Categories []string `json:"categories"`
 
-	NNeighbors     *int     `json:"n_neighbors"`
-	MinDistance    *float64 `json:"min_distance"`
-	Metric         *string  `json:"metric"`
-	Epochs         *int     `json:"epochs"`
-	Seed           *uint64  `json:"seed"`
-	Supervised     *bool    `json:"supervised"`
-	PCADims        *int     `json:"pca_dims"`
-	ClusterOn      *string  `json:"cluster_on"`
-	MinClusterSize *int     `json:"min_cluster_size"`
-	MaxHotspots    *int     `json:"max_hotspots"`
-	CellSize       *int     `json:"cell_size"`
-	LODSize        *int     `json:"lod_size"`
-	AtlasSize      *int     `json:"atlas_size"`
+	// n_neighbors and min_distance take a number or an array of numbers
+	// (one UMAP layout per combination).
+	NNeighbors     json.RawMessage `json:"n_neighbors"`
+	MinDistance    json.RawMessage `json:"min_distance"`
+	Metric         *string         `json:"metric"`
+	Epochs         *int            `json:"epochs"`
+	Seed           *uint64         `json:"seed"`
+	Supervised     *bool           `json:"supervised"`
+	PCADims        *int            `json:"pca_dims"`
+	ClusterOn      *string         `json:"cluster_on"`
+	MinClusterSize *int            `json:"min_cluster_size"`
+	MaxHotspots    *int            `json:"max_hotspots"`
+	CellSize       *int            `json:"cell_size"`
+	LODSize        *int            `json:"lod_size"`
+	AtlasSize      *int            `json:"atlas_size"`
 }
 
 // defaultSeed is the seed of plots made without one (as `pixplot plot`).
@@ -299,7 +303,6 @@ func (b createBody) options() (plot.Options, error) {
 			*dst = *v
 		}
 	}
-	set(&o.NNeighbors, b.NNeighbors)
 	set(&o.Epochs, b.Epochs)
 	set(&o.PCADims, b.PCADims)
 	set(&o.MinClusterSize, b.MinClusterSize)
@@ -307,8 +310,11 @@ func (b createBody) options() (plot.Options, error) {
 	set(&o.CellSize, b.CellSize)
 	set(&o.LODSize, b.LODSize)
 	set(&o.AtlasSize, b.AtlasSize)
-	if b.MinDistance != nil {
-		o.MinDist = *b.MinDistance
+	if err := readValues("n_neighbors", b.NNeighbors, &o.NNeighbors); err != nil {
+		return o, err
+	}
+	if err := readValues("min_distance", b.MinDistance, &o.MinDist); err != nil {
+		return o, err
 	}
 	if b.Seed != nil {
 		o.Seed = *b.Seed
@@ -329,7 +335,24 @@ func (b createBody) options() (plot.Options, error) {
 	if o.AtlasSize != 2048 && o.AtlasSize != 4096 {
 		return o, fmt.Errorf("atlas_size %d: want 2048 or 4096", o.AtlasSize)
 	}
+	if _, err := o.UMAPVariants(); err != nil { // names the field and value
+		return o, err
+	}
 	return o, nil
+}
+
+// readValues reads field, a number or an array of numbers, into dst
+// unless it is absent (or null).
+func readValues[T int | float64](field string, raw json.RawMessage, dst *[]T) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	values, err := plotjob.ParseValues[T](raw)
+	if err != nil {
+		return fmt.Errorf("%s %w", field, err)
+	}
+	*dst = values
+	return nil
 }
 
 // createPlot is POST /api/plots. Everything that can be checked at once is
@@ -397,9 +420,13 @@ func readJSONUpTo(c *gin.Context, v any, limit int64) bool {
 		err = errors.New("more than one JSON value")
 	}
 	var tooBig *http.MaxBytesError
+	var wrongType *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &tooBig):
 		abort(c, http.StatusRequestEntityTooLarge, "request body is larger than %d bytes", tooBig.Limit)
+		return false
+	case errors.As(err, &wrongType) && wrongType.Field != "":
+		abort(c, http.StatusBadRequest, "request body: %s must be %s (got %s)", wrongType.Field, jsonKind(wrongType.Type), wrongType.Value)
 		return false
 	case errors.Is(err, io.EOF):
 		abort(c, http.StatusBadRequest, "the request body is empty: send a JSON object")
@@ -411,44 +438,22 @@ func readJSONUpTo(c *gin.Context, v any, limit int64) bool {
 	return true
 }
 
-// renameBody is PATCH /api/plots/{plot}/hotspots/{id}.
-type renameBody struct {
-	Label *string `json:"label"`
-}
-
-// renameHotspot sets a hotspot's label and answers the updated hotspot.
-func (s *Server) renameHotspot(c *gin.Context) {
-	id, ok := hotspotID(c)
-	if !ok {
-		return
+// jsonKind says in words which JSON value decodes into t.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
 	}
-	p, ok := s.readyPlot(c)
-	if !ok {
-		return
-	}
-	var body renameBody
-	if !readJSON(c, &body) {
-		return
-	}
-	if body.Label == nil || strings.TrimSpace(*body.Label) == "" {
-		abort(c, http.StatusBadRequest, "label must be a non-empty string")
-		return
-	}
-	ctx := c.Request.Context()
-	if err := s.cat.RenameHotspot(ctx, p.head.Name, id, *body.Label); err != nil {
-		s.fail(c, err)
-		return
-	}
-	hotspots, err := s.cat.PlotHotspots(ctx, p.head.Name)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	for _, h := range hotspots {
-		if h.ID == id {
-			c.JSON(http.StatusOK, h)
-			return
-		}
-	}
-	abort(c, http.StatusNotFound, "plot %s has no hotspot %d", p.head.Name, id)
+	return "an object"
 }

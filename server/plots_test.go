@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"image/jpeg"
+	"maps"
 	"math"
 	"net/http"
 	"slices"
@@ -33,6 +34,11 @@ type manifestJSON struct {
 			X    float32 `json:"x"`
 			Y    float32 `json:"y"`
 		} `json:"labels"`
+		Variant *struct {
+			NNeighbors int     `json:"n_neighbors"`
+			MinDist    float64 `json:"min_dist"`
+			Jitter     bool    `json:"jitter"`
+		} `json:"variant"`
 	} `json:"layouts"`
 	Hotspots []struct {
 		ID        int        `json:"id"`
@@ -350,6 +356,11 @@ func TestCreatePlot_RejectsWhatItCannotMakeBeforeAccepting(t *testing.T) {
 		{"empty", ``, 400, []string{"empty"}},
 		{"bad metric", `{"name":"x","metric":"manhattan"}`, 400, []string{"manhattan"}},
 		{"bad atlas size", `{"name":"x","atlas_size":1000}`, 400, []string{"1000"}},
+		{"n_neighbors not numbers", `{"name":"x","n_neighbors":"many"}`, 400, []string{"n_neighbors", "many"}},
+		{"n_neighbors below 2", `{"name":"x","n_neighbors":[5,1]}`, 400, []string{"n_neighbors 1"}},
+		{"no min_distance", `{"name":"x","min_distance":[]}`, 400, []string{"min_distance"}},
+		{"min_distance above 1", `{"name":"x","min_distance":[0.1,1.5]}`, 400, []string{"min_distance 1.5"}},
+		{"too many UMAP layouts", `{"name":"x","n_neighbors":[2,3,4,5],"min_distance":[0.1,0.2,0.3]}`, 400, []string{"12 UMAP layouts"}},
 		{"name taken", `{"name":"emoji"}`, 409, []string{"emoji"}},
 		{"too big", `{"name":"x","where":"` + strings.Repeat(" ", 70<<10) + `"}`, 413, []string{"larger"}},
 	}
@@ -395,5 +406,63 @@ func TestRenameHotspot_PersistsTheLabel(t *testing.T) {
 	_, url2 := serve(t, reopened, Options{ReadOnly: true})
 	if got := manifest(t, url2, fixturePlot).Hotspots[0].Label; got != "Harbour views" {
 		t.Errorf("after reopening the catalog, label %q", got)
+	}
+}
+
+func TestCreatePlot_MakesAUMAPLayoutPerParameterCombinationEachWithAJitteredTwin(t *testing.T) {
+	_, url := serve(t, openCatalog(t, false), Options{})
+	r := sendJSON(t, "POST", url+"/api/plots", map[string]any{
+		"name": "variants", "where": "id <= 40", "n_neighbors": []int{5, 10}, "min_distance": 0.2, "epochs": 50,
+	})
+	wantStatus(t, "create", r, http.StatusAccepted)
+	m := waitReady(t, url, "variants")
+	type variant struct {
+		n      int
+		d      float64
+		jitter bool
+	}
+	got := map[string]variant{}
+	var names []string
+	for _, l := range m.Layouts {
+		names = append(names, l.Name)
+		if l.Variant != nil {
+			got[l.Name] = variant{l.Variant.NNeighbors, l.Variant.MinDist, l.Variant.Jitter}
+		}
+	}
+	want := map[string]variant{"umap": {5, 0.2, false}, "umap-jitter": {5, 0.2, true},
+		"umap-n10-d0.2": {10, 0.2, false}, "umap-n10-d0.2-jitter": {10, 0.2, true}}
+	if !maps.Equal(got, want) {
+		t.Fatalf("layouts %v with variants %v, want %v", names, got, want)
+	}
+	for name := range want {
+		bin := get(t, url+"/api/plots/variants/layouts/"+name)
+		wantStatus(t, name, bin, http.StatusOK)
+		if len(bin.body) != 8*m.Count {
+			t.Errorf("%s: %d bytes for %d images", name, len(bin.body), m.Count)
+		}
+	}
+}
+
+func TestManifest_GivesUMAPLayoutsTheirParameters(t *testing.T) {
+	m := manifest(t, readOnlyServer(t), fixturePlot)
+	for _, l := range m.Layouts {
+		v := l.Variant
+		switch l.Name {
+		case "umap", "umap-jitter":
+			if v == nil || v.NNeighbors != 15 || v.MinDist != 0.01 || v.Jitter != (l.Name == "umap-jitter") {
+				t.Errorf("%s: variant %+v, want n_neighbors 15, min_dist 0.01, jitter only on the twin", l.Name, v)
+			}
+		default:
+			if v != nil {
+				t.Errorf("%s: variant %+v, want none", l.Name, v)
+			}
+		}
+	}
+	var names []string
+	for _, l := range m.Layouts {
+		names = append(names, l.Name)
+	}
+	if !slices.Contains(names, "umap-jitter") {
+		t.Error("the plot has no umap-jitter layout")
 	}
 }

@@ -133,7 +133,7 @@ func (s *Server) routes() *gin.Engine {
 	api.GET("/plots/:plot/meta", s.getMeta)
 	api.GET("/plots/:plot/atlases/:index", s.getAtlas)
 	api.POST("/plots/:plot/hotspots", s.createHotspot)
-	api.PATCH("/plots/:plot/hotspots/:id", s.renameHotspot)
+	api.PATCH("/plots/:plot/hotspots/:id", s.editHotspot)
 	api.DELETE("/plots/:plot/hotspots/:id", s.deleteHotspot)
 	api.GET("/images/:id", s.getImage)
 	api.GET("/images/:id/thumb", s.getThumb)

@@ -80,16 +80,21 @@ type fakeTier struct {
 }
 
 type fakePlot struct {
-	Name     string
-	Where    string
-	Images   []fakeImage
-	Layouts  map[string][]float32
-	Labels   map[string][]fakeLabel
-	Hotspots []fakeHotspot
-	Tiers    []fakeTier
-	Status   string
-	Error    string
-	polls    int // GETs left while "running"
+	Name    string
+	Where   string
+	Images  []fakeImage
+	Layouts map[string][]float32
+	Labels  map[string][]fakeLabel
+	// Variants describe the UMAP layouts (umap and umap-…, see
+	// addUMAPVariants); the umap-… ones follow the others in the manifest
+	// in VariantOrder.
+	Variants     map[string]fakeVariant
+	VariantOrder []string
+	Hotspots     []fakeHotspot
+	Tiers        []fakeTier
+	Status       string
+	Error        string
+	polls        int // GETs left while "running"
 }
 
 // fakeServer holds plots and answers the API. All methods are safe for
@@ -253,6 +258,51 @@ func buildPlot(t testing.TB, name, where string, imgs []fakeImage, atlasSample i
 
 // normalize centres positions and scales them into [-1,1], keeping the
 // aspect ratio; NaN stays NaN.
+// fakeVariant is a manifest layout's "variant".
+type fakeVariant struct {
+	NNeighbors int     `json:"n_neighbors"`
+	MinDist    float64 `json:"min_dist"`
+	Jitter     bool    `json:"jitter"`
+}
+
+// addUMAPVariants gives plot p the UMAP layouts of `pixplot plot
+// --n-neighbors 15,5 --min-distance 0.1,0.5`: umap is (15, 0.1); each
+// other combination is umap-n<N>-d<D>, its clusters tighter or looser; every
+// one has a -jitter twin, its points snapped to a coarse grid.
+// Each variant is the umap layout shrunk by another factor, so tests can
+// tell where images are.
+func (f *fakeServer) addUMAPVariants(p *fakePlot) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p.Variants = map[string]fakeVariant{}
+	umap := p.Layouts["umap"]
+	shrink := float32(1)
+	for _, n := range []int{15, 5} {
+		for _, d := range []float64{0.1, 0.5} {
+			name := "umap"
+			pos := umap
+			if n != 15 || d != 0.1 {
+				name = fmt.Sprintf("umap-n%d-d%g", n, d)
+				pos = make([]float32, len(umap))
+				shrink -= 0.2
+				for k, v := range umap {
+					pos[k] = v * shrink
+				}
+				p.Layouts[name] = pos
+				p.VariantOrder = append(p.VariantOrder, name)
+			}
+			p.Variants[name] = fakeVariant{NNeighbors: n, MinDist: d}
+			twin := make([]float32, len(pos))
+			for k, v := range pos {
+				twin[k] = float32(math.Round(float64(v)*20) / 20)
+			}
+			p.Layouts[name+"-jitter"] = twin
+			p.Variants[name+"-jitter"] = fakeVariant{NNeighbors: n, MinDist: d, Jitter: true}
+			p.VariantOrder = append(p.VariantOrder, name+"-jitter")
+		}
+	}
+}
+
 func normalize(xy []float64) []float32 {
 	out, _ := normalizeWithLabels(xy, nil)
 	return out
@@ -396,7 +446,7 @@ func (f *fakeServer) handler() http.Handler {
 	mux.HandleFunc("GET /api/plots/{plot}/cells", f.withPlot(f.cells))
 	mux.HandleFunc("GET /api/plots/{plot}/meta", f.withPlot(f.meta))
 	mux.HandleFunc("GET /api/plots/{plot}/atlases/{i}", f.withPlot(f.atlas))
-	mux.HandleFunc("PATCH /api/plots/{plot}/hotspots/{id}", f.withPlot(f.renameHotspot))
+	mux.HandleFunc("PATCH /api/plots/{plot}/hotspots/{id}", f.withPlot(f.editHotspot))
 	mux.HandleFunc("GET /api/images/{id}", f.withImage(f.imageMeta))
 	mux.HandleFunc("GET /api/images/{id}/thumb", f.withImage(f.thumb))
 	mux.HandleFunc("GET /api/images/{id}/similar", f.withImage(f.similar))
@@ -491,12 +541,21 @@ func (f *fakeServer) manifest(w http.ResponseWriter, r *http.Request, p *fakePlo
 		ids[i] = im.ID
 	}
 	var layouts []map[string]any
-	for _, name := range []string{"umap", "grid", "categorical", "date"} {
+	for _, name := range []string{"umap", "grid", "categorical", "date", "geographic"} {
+		if _, ok := p.Layouts[name]; !ok {
+			continue // geographic: only where a test adds it
+		}
 		l := map[string]any{"name": name}
 		if labels, ok := p.Labels[name]; ok {
 			l["labels"] = labels
 		}
+		if v, ok := p.Variants[name]; ok {
+			l["variant"] = v
+		}
 		layouts = append(layouts, l)
+	}
+	for _, name := range p.VariantOrder {
+		layouts = append(layouts, map[string]any{"name": name, "variant": p.Variants[name]})
 	}
 	var atlases []map[string]any
 	for _, t := range p.Tiers {
@@ -594,29 +653,55 @@ func (f *fakeServer) meta(w http.ResponseWriter, r *http.Request, p *fakePlot) {
 	writeJSON(w, 200, out)
 }
 
-func (f *fakeServer) renameHotspot(w http.ResponseWriter, r *http.Request, p *fakePlot) {
+// editHotspot answers PATCH .../hotspots/{id}: any of label, rank (its new
+// 0-based place in the list) and exemplar (a member's image id, which
+// becomes exemplars[0]).
+func (f *fakeServer) editHotspot(w http.ResponseWriter, r *http.Request, p *fakePlot) {
 	if f.readOnly {
 		writeError(w, 403, "this server is read-only")
 		return
 	}
 	var body struct {
-		Label string `json:"label"`
+		Label    *string `json:"label"`
+		Rank     *int    `json:"rank"`
+		Exemplar *int64  `json:"exemplar"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || strings.TrimSpace(body.Label) == "" {
-		writeError(w, 400, "label: a non-empty string is required")
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Label == nil && body.Rank == nil && body.Exemplar == nil ||
+		body.Label != nil && strings.TrimSpace(*body.Label) == "" {
+		writeError(w, 400, "send a non-empty label, a rank or an exemplar")
 		return
 	}
 	id, _ := strconv.Atoi(r.PathValue("id"))
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for k := range p.Hotspots {
-		if p.Hotspots[k].ID == id {
-			p.Hotspots[k].Label = body.Label
-			writeJSON(w, 200, p.Hotspots[k])
+	k := slices.IndexFunc(p.Hotspots, func(h fakeHotspot) bool { return h.ID == id })
+	if k < 0 {
+		writeError(w, 404, "plot %s has no hotspot %d", p.Name, id)
+		return
+	}
+	h := p.Hotspots[k]
+	if body.Rank != nil && (*body.Rank < 0 || *body.Rank >= len(p.Hotspots)) {
+		writeError(w, 400, "rank %d is outside 0 to %d", *body.Rank, len(p.Hotspots)-1)
+		return
+	}
+	if e := body.Exemplar; e != nil {
+		if !slices.ContainsFunc(h.Members, func(m int) bool { return p.Images[m].ID == *e }) {
+			writeError(w, 400, "image %d is not a member of hotspot %d", *e, id)
 			return
 		}
+		h.Exemplars = append([]int64{*e}, slices.DeleteFunc(slices.Clone(h.Exemplars), func(x int64) bool { return x == *e })...)
 	}
-	writeError(w, 404, "plot %s has no hotspot %d", p.Name, id)
+	if body.Label != nil {
+		h.Label = *body.Label
+	}
+	// A new slice: a manifest being written may still hold the old one.
+	list := slices.Clone(p.Hotspots)
+	list[k] = h
+	if body.Rank != nil {
+		list = slices.Insert(slices.Delete(list, k, k+1), *body.Rank, h)
+	}
+	p.Hotspots = list
+	writeJSON(w, 200, h)
 }
 
 func (f *fakeServer) imageJSON(im fakeImage) map[string]any {

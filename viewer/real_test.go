@@ -183,22 +183,29 @@ func lassoLeftHalf(t *testing.T, p *viewer.Page, ids []int64) []int64 {
 	return want
 }
 
-func TestRealServer_LassoExportListsSelectedImages(t *testing.T) {
-	cat, h := realServer(t)
-	ids := plotIDs(t, cat)
-	p := viewer.Open(t, h, "/#layout=grid")
-	p.WaitFor(`__viewer.metaLoaded`, 10*time.Second)
-	want := lassoLeftHalf(t, p, ids)
-	// the code the CSV button runs, fed the same selection
+// selectionCSV runs the code of the selection bar's CSV button on the
+// selection and returns the rows, header first.
+func selectionCSV(t *testing.T, p *viewer.Page) [][]string {
+	t.Helper()
 	text := viewer.Eval[string](p, `(async () => {
 		const [{openSource}, ex] = await Promise.all([import('./js/source.js'), import('./js/export.js')]);
 		const source = await openSource();
 		return ex.toCSV(await ex.fetchMetadata(source, __viewer.selection));
 	})()`)
 	rows, err := csv.NewReader(strings.NewReader(text)).ReadAll()
-	if err != nil {
+	if err != nil || len(rows) == 0 {
 		t.Fatalf("exported CSV: %v\n%s", err, text)
 	}
+	return rows
+}
+
+func TestRealServer_LassoExportListsSelectedImages(t *testing.T) {
+	cat, h := realServer(t)
+	ids := plotIDs(t, cat)
+	p := viewer.Open(t, h, "/#layout=grid")
+	p.WaitFor(`__viewer.metaLoaded`, 10*time.Second)
+	want := lassoLeftHalf(t, p, ids)
+	rows := selectionCSV(t, p)
 	col := slices.Index(rows[0], "id")
 	fn := slices.Index(rows[0], "filename")
 	if col < 0 || fn < 0 || len(rows) != len(want)+1 {
@@ -265,6 +272,113 @@ func TestRealServer_MakeHotspotFromLassoThenDeleteIt(t *testing.T) {
 	}
 	if rows := viewer.Eval[int](p, `document.querySelectorAll('#hotspot-list li').length`); rows != len(computed) {
 		t.Errorf("the panel shows %d hotspots, want %d", rows, len(computed))
+	}
+	p.NoConsoleErrors()
+}
+
+func TestRealServer_HotspotMovesAndNewRepresentativePersistAndMembersExport(t *testing.T) {
+	cat, h := realServer(t)
+	ids := plotIDs(t, cat)
+	ctx := context.Background()
+	// Two more hotspots, so there are at least three to order.
+	made, err := cat.AddHotspot(ctx, servertest.PlotName, "three", []int{0, 1, 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cat.AddHotspot(ctx, servertest.PlotName, "two", []int{3, 4}); err != nil {
+		t.Fatal(err)
+	}
+	stored := func() []catalog.Hotspot {
+		hotspots, err := cat.PlotHotspots(ctx, servertest.PlotName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return hotspots
+	}
+	order := func() []int {
+		var out []int
+		for _, h := range stored() {
+			out = append(out, h.ID)
+		}
+		return out
+	}
+	// waitStored waits until the catalog holds what the viewer sent.
+	waitStored := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the catalog never held %s", what)
+			}
+		}
+	}
+	p := viewer.Open(t, h, "/")
+	rows := `[...document.querySelectorAll('#hotspot-list li')].map(li => Number(li.dataset.hotspot))`
+	reload := func() {
+		t.Helper()
+		p.Do(chromedp.Reload())
+		p.WaitFor(fmt.Sprintf(`window.__firstFrame === true && document.querySelectorAll('#hotspot-list li').length === %d`, len(order())), 20*time.Second)
+	}
+	before := order()
+
+	// Drag the last row's handle onto the top of the first row.
+	last, first := before[len(before)-1], before[0]
+	xy := viewer.Eval[[]float64](p, fmt.Sprintf(`(() => {
+		const h = document.querySelector('#hotspot-list li[data-hotspot="%d"] .handle').getBoundingClientRect();
+		const to = document.querySelector('#hotspot-list li[data-hotspot="%d"]').getBoundingClientRect();
+		return [h.x + h.width / 2, h.y + h.height / 2, to.x + to.width / 2, to.y + to.height / 4];
+	})()`, last, first))
+	p.Do(chromedp.DragAndDropXY(xy[0], xy[1], xy[2], xy[3]))
+	want := append([]int{last}, before[:len(before)-1]...)
+	waitStored(fmt.Sprintf("the order %v", want), func() bool { return slices.Equal(order(), want) })
+	reload()
+	if got := viewer.Eval[[]int](p, rows); !slices.Equal(got, want) {
+		t.Errorf("after reload the rows are %v, want %v", got, want)
+	}
+
+	// ↻ gives the three-image hotspot another of its members as representative.
+	row := fmt.Sprintf(`#hotspot-list li[data-hotspot="%d"]`, made.ID)
+	old := made.Exemplars[0]
+	p.Do(chromedp.Click(chromedp.CSS(row + ` .represent`)))
+	p.WaitFor(fmt.Sprintf(`!document.querySelector('%s img.pic').src.includes('images/%d/')`, row, old), 10*time.Second)
+	var now int64
+	waitStored("a new representative", func() bool {
+		for _, h := range stored() {
+			if h.ID == made.ID {
+				now = h.Exemplars[0]
+			}
+		}
+		return now != old
+	})
+	if !slices.Contains([]int64{ids[0], ids[1], ids[2]}, now) {
+		t.Errorf("new representative %d is not a member (images %v)", now, ids[:3])
+	}
+	reload()
+	if src := viewer.Eval[string](p, fmt.Sprintf(`document.querySelector('%s img.pic').src`, row)); !strings.Contains(src, fmt.Sprintf("images/%d/", now)) {
+		t.Errorf("after reload the thumbnail is %s, want image %d", src, now)
+	}
+
+	// Selecting its members exports exactly their metadata.
+	p.WaitFor(`__viewer.metaLoaded`, 10*time.Second)
+	p.Do(chromedp.Click(chromedp.CSS(row + ` .select-members`)))
+	members := []int64{ids[0], ids[1], ids[2]}
+	slices.Sort(members)
+	if got := viewer.Eval[[]int64](p, `__viewer.selection`); !slices.Equal(got, members) {
+		t.Errorf("selection %v, want the members %v", got, members)
+	}
+	csvRows := selectionCSV(t, p)
+	col := slices.Index(csvRows[0], "id")
+	if col < 0 {
+		t.Fatalf("CSV header %q has no id", csvRows[0])
+	}
+	var exported []int64
+	for _, r := range csvRows[1:] {
+		var id int64
+		fmt.Sscan(r[col], &id)
+		exported = append(exported, id)
+	}
+	slices.Sort(exported)
+	if !slices.Equal(exported, members) {
+		t.Errorf("the CSV lists images %v, want the members %v", exported, members)
 	}
 	p.NoConsoleErrors()
 }

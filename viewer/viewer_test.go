@@ -114,6 +114,10 @@ func TestViewer_ClickOpensLightboxWithSanitizedDescription(t *testing.T) {
 	if got := eval[string](p, `document.querySelector('#lb-title').textContent`); got != "img_00003.jpg" {
 		t.Errorf("title = %q", got)
 	}
+	dl := eval[map[string]string](p, `(() => { const a = document.querySelector('#lb-download'); return {name: a.download, href: a.href}; })()`)
+	if dl["name"] != "img_00003-preview.jpg" || !strings.Contains(dl["href"], "/api/images/1003/thumb?size=preview") {
+		t.Errorf("download link = %v; want the preview of image 1003 saved as img_00003-preview.jpg", dl)
+	}
 	if got := eval[string](p, `document.querySelector('#lb-desc b')?.textContent ?? ''`); got != "bold" {
 		t.Errorf("description markup lost: <b> = %q", got)
 	}
@@ -318,7 +322,7 @@ func TestViewer_FiltersDimImagesThatDoNotMatch(t *testing.T) {
 	f := newFakeServer(t, 600)
 	p := open(t, f.handler(), "/#layout=grid", desktop)
 	p.waitFor(`__viewer.metaLoaded && !document.querySelector('#btn-filters').disabled`, 10*time.Second)
-	p.key("f")
+	p.key("g") // filters
 	p.do(chromedp.Click(chromedp.CSS(`#filter-categories input[value="portrait"]`)))
 	portrait, both := 0, 0
 	for _, im := range f.plots[0].Images {
@@ -409,12 +413,12 @@ func TestViewer_RenamesHotspot(t *testing.T) {
 	p.do(chromedp.SendKeys(chromedp.CSS(`#hotspot-list li[data-hotspot="2"] .label`), "Harbour views"), chromedp.KeyEvent(kb.Enter))
 	p.waitFor(`document.querySelector('#hotspot-list li[data-hotspot="2"] .label').textContent === 'Harbour views' &&
 		document.querySelector('#hotspot-list li[data-hotspot="2"] .label').contentEditable !== 'true'`, 5*time.Second)
-	f.mu.Lock()
-	got := f.plots[0].Hotspots[2].Label
-	f.mu.Unlock()
-	if got != "Harbour views" {
-		t.Errorf("server has hotspot label %q, want the rename", got)
-	}
+	// The label shows the new text before the PATCH is answered.
+	waitUntil(t, "the server has the new label", func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.plots[0].Hotspots[2].Label == "Harbour views"
+	})
 	p.noConsoleErrors()
 }
 

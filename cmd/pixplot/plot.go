@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -26,6 +28,11 @@ func newPlotCmd(g *globalFlags) *cobra.Command {
 categories), projects their embeddings with UMAP, finds hotspots with HDBSCAN,
 makes the umap, grid, categorical, date, geographic and custom layouts (the
 last four when the metadata allow) and packs the thumbnails into atlases.
+Every UMAP layout gets a jittered twin (umap-jitter: the images snapped to a
+grid so that none overlap). Several --n-neighbors or --min-distance values
+(comma-separated) make a UMAP layout per combination, umap-n<N>-d<D>, the
+first combination being the umap layout; the viewer's sliders switch
+between them.
 
 A plot is stored under its name. Running the same command again reuses it;
 --force recomputes it. The same seed and selection give the same plot.`,
@@ -81,8 +88,11 @@ func (p *plotFlags) register(cmd *cobra.Command) {
 	f.StringVar(&p.name, "name", "", `plot name (default: made from the filter, or "all")`)
 	f.BoolVar(&p.force, "force", false, "recompute the plot even if it is up to date, or replace one made with other settings")
 	f.StringVar(&p.model, "model", "", "use the embeddings of this model, by name or id (default: the catalog's active model)")
-	f.IntVar(&p.opts.NNeighbors, "n-neighbors", d.NNeighbors, "UMAP neighbours per image")
-	f.Float64Var(&p.opts.MinDist, "min-distance", d.MinDist, "UMAP minimum distance (0 … 1)")
+	p.opts.NNeighbors, p.opts.MinDist = d.NNeighbors, d.MinDist
+	f.Var(&numberList[int]{values: &p.opts.NNeighbors}, "n-neighbors",
+		"UMAP neighbours per image; several (5,15,30) make a UMAP layout each, the first being the umap layout")
+	f.Var(&numberList[float64]{values: &p.opts.MinDist}, "min-distance",
+		"UMAP minimum distance (0 … 1); several (0.01,0.5) make a UMAP layout each")
 	f.StringVar(&p.metric, "metric", d.Metric.String(), "distance between embeddings: cosine, euclidean or correlation")
 	f.IntVar(&p.opts.Epochs, "epochs", 0, "UMAP epochs (default: 500 up to 10,000 images, else 200)")
 	f.Int64Var(&p.seed, "seed", 1, "random seed: the same seed and selection give the same plot")
@@ -119,11 +129,86 @@ func (p *plotFlags) request() (plotjob.Request, error) {
 		return req, fmt.Errorf("--seed %d: want 0 or more", p.seed)
 	}
 	o.Seed = uint64(p.seed)
+	if err := checkUMAPFlags(o); err != nil {
+		return req, err
+	}
 	if o.AtlasSize != 2048 && o.AtlasSize != 4096 {
 		return req, fmt.Errorf("--atlas-size %d: want 2048 or 4096", o.AtlasSize)
 	}
 	req.Options = o
 	return req, nil
+}
+
+// numberList is a flag of comma-separated numbers: given, it replaces the
+// default; given again, it adds to the list.
+type numberList[T int | float64] struct {
+	values *[]T
+	set    bool
+}
+
+func (l *numberList[T]) String() string {
+	if l.values == nil {
+		return ""
+	}
+	parts := make([]string, len(*l.values))
+	for i, v := range *l.values {
+		parts[i] = strconv.FormatFloat(float64(v), 'g', -1, 64)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (l *numberList[T]) Set(text string) error {
+	if !l.set {
+		*l.values, l.set = nil, true
+	}
+	for _, part := range strings.Split(text, ",") {
+		v, err := parseNumber[T](strings.TrimSpace(part))
+		if err != nil {
+			return err
+		}
+		*l.values = append(*l.values, v)
+	}
+	return nil
+}
+
+func (l *numberList[T]) Type() string {
+	var zero T
+	if _, whole := any(zero).(int); whole {
+		return "ints"
+	}
+	return "numbers"
+}
+
+func parseNumber[T int | float64](text string) (T, error) {
+	var zero T
+	if _, whole := any(zero).(int); whole {
+		v, err := strconv.Atoi(text)
+		if err != nil {
+			return zero, fmt.Errorf("%q is not a whole number", text)
+		}
+		return T(v), nil
+	}
+	v, err := strconv.ParseFloat(text, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return zero, fmt.Errorf("%q is not a number", text)
+	}
+	return T(v), nil
+}
+
+// checkUMAPFlags refuses bad --n-neighbors and --min-distance values,
+// naming the flag.
+func checkUMAPFlags(o plot.Options) error {
+	if err := plot.CheckNNeighbors(o.NNeighbors); err != nil {
+		return fmt.Errorf("--n-neighbors %w", err)
+	}
+	if err := plot.CheckMinDists(o.MinDist); err != nil {
+		return fmt.Errorf("--min-distance %w", err)
+	}
+	if count := len(o.NNeighbors) * len(o.MinDist); count > plot.MaxUMAPLayouts {
+		return fmt.Errorf("--n-neighbors × --min-distance: %d × %d values make %d UMAP layouts (at most %d)",
+			len(o.NNeighbors), len(o.MinDist), count, plot.MaxUMAPLayouts)
+	}
+	return nil
 }
 
 // printPlotOutcome summarises a plot: what it holds and how long each stage took.

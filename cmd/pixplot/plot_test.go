@@ -160,10 +160,51 @@ func TestPlot_RefusesBadFlagsBeforeOpeningTheCatalog(t *testing.T) {
 		{"--metric", "manhattan"},
 		{"--name", "no spaces"},
 		{"--seed", "-1"},
+		{"--n-neighbors", "1"},
+		{"--n-neighbors", "5,x"},
+		{"--min-distance", "0.1,2"},
+		{"--min-distance", "0.1,0.1"},
+		{"--n-neighbors", "2,3,4,5", "--min-distance", "0.1,0.2,0.3"},
 	} {
 		if _, _, err := execute(t, db, newPlotCmd, args...); err == nil || !strings.Contains(err.Error(), args[0]) {
 			t.Errorf("%v: err = %v, want one naming %s", args, err, args[0])
 		}
+	}
+}
+
+func TestPlot_SeveralUMAPParametersMakeAVariantLayoutEachWithAJitteredTwin(t *testing.T) {
+	db, _ := ingestEmojiWith(t, 60, "mobilenet_v2")
+	args := []string{"--n-neighbors", "5,10", "--min-distance", "0.1", "--epochs", "100"}
+	out := mustExecute(t, db, newPlotCmd, args...)
+	if !strings.Contains(out, "layouts umap, grid, categorical, date, umap-jitter, umap-n10-d0.1, umap-n10-d0.1-jitter,") ||
+		!strings.Contains(out, "  "+plot.StageVariants+" ") {
+		t.Fatalf("summary:\n%s", out)
+	}
+	cat, err := catalog.Open(db, catalog.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cat.Close()
+	for name, want := range map[string]catalog.LayoutVariant{
+		"umap":                 {NNeighbors: 5, MinDist: 0.1},
+		"umap-jitter":          {NNeighbors: 5, MinDist: 0.1, Jitter: true},
+		"umap-n10-d0.1":        {NNeighbors: 10, MinDist: 0.1},
+		"umap-n10-d0.1-jitter": {NNeighbors: 10, MinDist: 0.1, Jitter: true},
+	} {
+		l, err := cat.PlotLayout(context.Background(), "all", name)
+		if err != nil || l.Variant == nil || *l.Variant != want {
+			t.Errorf("%s: variant %+v, %v; want %+v", name, l.Variant, err, want)
+		}
+	}
+	info, _ := cat.Plot(context.Background(), "all")
+	if !strings.Contains(string(info.Params), `"n_neighbors":[5,10],"min_distance":0.1,`) {
+		t.Errorf("params %s: want the lists", info.Params)
+	}
+	if again := mustExecute(t, db, newPlotCmd, args...); !strings.Contains(again, "plot all is up to date") {
+		t.Fatalf("the same lists again did not reuse the plot:\n%s", again)
+	}
+	if _, _, err := execute(t, db, newPlotCmd, "--n-neighbors", "5", "--min-distance", "0.1", "--epochs", "100"); !errors.Is(err, catalog.ErrPlotExists) {
+		t.Fatalf("one value of the lists: err = %v, want ErrPlotExists (other settings)", err)
 	}
 }
 

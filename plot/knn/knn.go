@@ -94,6 +94,24 @@ func (g *Graph) Row(i int) ([]int32, []float32) {
 	return g.Indices[i*g.K : (i+1)*g.K], g.Distances[i*g.K : (i+1)*g.K]
 }
 
+// Nearest returns the graph of each point's k nearest neighbours in g, its
+// rows' first k columns (g itself when k is g.K). Taken from a graph built
+// for more neighbours, they are the graph Build makes for k (Exact; up to
+// ties) or one at least as good (Descent, whose recall grows with K).
+func (g *Graph) Nearest(k int) *Graph {
+	if k >= g.K {
+		return g
+	}
+	n := g.Len()
+	out := &Graph{K: k, Indices: make([]int32, 0, n*k), Distances: make([]float32, 0, n*k)}
+	for i := range n {
+		idx, dist := g.Row(i)
+		out.Indices = append(out.Indices, idx[:k]...)
+		out.Distances = append(out.Distances, dist[:k]...)
+	}
+	return out
+}
+
 // Options configure Build.
 type Options struct {
 	// K is the number of neighbours per point, counting the point itself

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 )
 
 // Names of the layouts, as stored in plot_layouts.layout.
@@ -31,6 +32,28 @@ const (
 	Geographic  = "geographic"
 	Custom      = "custom"
 )
+
+// JitterSuffix ends the name of a UMAP layout's jittered twin: the same
+// points snapped to a grid so that none overlap (package pointgrid).
+const JitterSuffix = "-jitter"
+
+// UMAPJitter is the umap layout's jittered twin.
+const UMAPJitter = UMAP + JitterSuffix
+
+// Variant describes a UMAP layout (umap, or umap-… for its jittered twin
+// and other parameters): stored as plot_layouts.variant.
+type Variant struct {
+	NNeighbors int     `json:"n_neighbors"`
+	MinDist    float64 `json:"min_dist"`
+	Jitter     bool    `json:"jitter"`
+}
+
+// UMAPVariantName names the UMAP layout of other parameters than the umap
+// layout's: umap-n<neighbours>-d<min_dist>, such as umap-n5-d0.1 or
+// umap-n30-d1e-05, safe in URLs and file names.
+func UMAPVariantName(nNeighbors int, minDist float64) string {
+	return "umap-n" + strconv.Itoa(nNeighbors) + "-d" + strconv.FormatFloat(minDist, 'g', -1, 64)
+}
 
 // Captions of the blocks that hold images lacking a layout's data.
 const (
@@ -60,6 +83,8 @@ type Layout struct {
 	// CellSize is the side of one image's cell in the same units: exact for
 	// grid-like layouts, a suggested point size for scatter ones.
 	CellSize float32
+	// Variant is set for UMAP layouts only.
+	Variant *Variant
 }
 
 // Point returns the position of image i.

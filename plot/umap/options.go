@@ -2,6 +2,7 @@ package umap
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/pixplot/pixplot/plot/knn"
 )
@@ -54,6 +55,17 @@ type Options struct {
 	// Neighbours tunes the kNN graph search (Method, Descent); its K,
 	// Metric, Threads, Seed and Progress are set from the fields above.
 	Neighbours knn.Options
+
+	// Graph, when not nil, is the kNN graph of the data to use instead of
+	// building one: from Neighbours, with at least NNeighbors columns
+	// (fewer only when the data have fewer points), of which each row's
+	// first NNeighbors are taken. One graph, built for the largest
+	// NNeighbors, serves several embeddings of the same data.
+	Graph *knn.Graph
+	// Initial, when not nil, is the starting layout in place of Init: an
+	// (x, y) pair per point, such as another embedding of the same points
+	// (umap-learn's init=array).
+	Initial []float32
 }
 
 // Default values of Options.
@@ -105,6 +117,9 @@ func (o Options) withDefaults(n int) (Options, error) {
 	case o.LearningRate < 0 || o.RepulsionStrength < 0 || o.NegativeSampleRate < 0:
 		return o, fmt.Errorf("umap: negative LearningRate, RepulsionStrength or NegativeSampleRate")
 	}
+	if err := o.checkGiven(n); err != nil {
+		return o, err
+	}
 	for i, l := range o.Labels {
 		if l < -1 {
 			return o, fmt.Errorf("umap: label of point %d is %d (want ≥ 0, or -1 for unknown)", i, l)
@@ -123,4 +138,24 @@ func (o Options) progress(stage string, done, total int) {
 	if o.Progress != nil {
 		o.Progress(stage, done, total)
 	}
+}
+
+// checkGiven checks Graph and Initial against the n points.
+func (o Options) checkGiven(n int) error {
+	if g := o.Graph; g != nil && (g.Len() != n || g.K < min(o.NNeighbors, n-1)) {
+		return fmt.Errorf("umap: the given kNN graph has %d neighbours of %d points (want at least %d of %d)",
+			g.K, g.Len(), min(o.NNeighbors, n-1), n)
+	}
+	if o.Initial == nil {
+		return nil
+	}
+	if len(o.Initial) != 2*n {
+		return fmt.Errorf("umap: the initial layout has %d coordinates for %d points (want %d)", len(o.Initial), n, 2*n)
+	}
+	for i, v := range o.Initial {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return fmt.Errorf("umap: the initial layout's point %d has coordinate %v", i/2, v)
+		}
+	}
+	return nil
 }

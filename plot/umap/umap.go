@@ -86,11 +86,30 @@ const (
 	streamLayout
 )
 
-// fuzzyGraph builds the kNN graph and from it the (supervised, if labels
-// are given) fuzzy simplicial set, pruned of edges too weak to be sampled.
-func fuzzyGraph(data []float32, dim, n int, opts Options) (*graph, error) {
+// Neighbours builds the kNN graph that Embed would build for data with
+// opts (its NNeighbors, Metric, Seed, Threads, Neighbours and Progress),
+// for Options.Graph. It is nil for fewer than 4 points, which Embed lays
+// out without neighbours.
+func Neighbours(data []float32, dim int, opts Options) (*knn.Graph, error) {
+	n, err := knn.CheckData(data, dim)
+	if err != nil {
+		return nil, fmt.Errorf("umap: %w", err)
+	}
+	opts.Graph = nil
+	if opts, err = opts.withDefaults(n); err != nil || n < 4 {
+		return nil, err
+	}
+	return neighbours(data, dim, n, opts)
+}
+
+// neighbours returns the kNN graph of data: opts.Graph's nearest columns
+// when given, else a new one.
+func neighbours(data []float32, dim, n int, opts Options) (*knn.Graph, error) {
 	// umap-learn truncates n_neighbors to n − 1 for small inputs.
 	k := min(opts.NNeighbors, n-1)
+	if opts.Graph != nil {
+		return opts.Graph.Nearest(k), nil
+	}
 	nnOpts := opts.Neighbours
 	nnOpts.K, nnOpts.Metric, nnOpts.Threads = k, opts.Metric, opts.Threads
 	nnOpts.Seed = rng.Hash(opts.Seed, streamNeighbours, 0)
@@ -100,6 +119,18 @@ func fuzzyGraph(data []float32, dim, n int, opts Options) (*graph, error) {
 	if err != nil {
 		return nil, fmt.Errorf("umap: %w", err)
 	}
+	return nn, nil
+}
+
+// fuzzyGraph builds (or takes) the kNN graph and from it the (supervised,
+// if labels are given) fuzzy simplicial set, pruned of edges too weak to
+// be sampled.
+func fuzzyGraph(data []float32, dim, n int, opts Options) (*graph, error) {
+	nn, err := neighbours(data, dim, n, opts)
+	if err != nil {
+		return nil, err
+	}
+	k := nn.K
 	opts.progress(StageGraph, 0, 1)
 	sigmas, rhos := smoothKNNDist(nn, float64(k), opts.Threads)
 	fg := fuzzySimplicialSet(nn, sigmas, rhos)
@@ -125,13 +156,19 @@ func initialLayout(fg *graph, data []float32, dim int, opts Options) []float32 {
 	seed := rng.Hash(opts.Seed, streamInit, 0)
 	r := rng.New(seed, 1)
 	var init []float64
-	switch opts.Init {
-	case InitRandom:
+	switch {
+	case opts.Initial != nil:
+		init = make([]float64, len(opts.Initial))
+		for i, v := range opts.Initial {
+			init[i] = float64(v)
+		}
+		init = noisyScale(init, r) // the noise parts coinciding points
+	case opts.Init == InitRandom:
 		init = make([]float64, n*layoutDim)
 		for i := range init {
 			init[i] = 20*r.Float64() - 10
 		}
-	case InitPCA:
+	case opts.Init == InitPCA:
 		init = noisyScale(pcaLayout(data, dim, opts.Threads), r)
 	default:
 		init = noisyScale(spectralLayout(fg, data, dim, opts.Metric, seed, opts.Threads), r)

@@ -187,6 +187,10 @@ func TestEmbed_RejectsBadInput(t *testing.T) {
 		{"negative label", []float32{0, 1, 2, 3}, Options{Labels: []int{1, -2}}, "label of point 1 is -2"},
 		{"init", []float32{0, 1, 2, 3}, Options{Init: "tsne"}, `Init = "tsne"`},
 		{"min_dist", []float32{0, 1, 2, 3}, Options{MinDist: 2}, "MinDist = 2"},
+		{"graph of other points", make([]float32, 10), Options{Graph: &knn.Graph{K: 2, Indices: make([]int32, 6),
+			Distances: make([]float32, 6)}}, "2 neighbours of 3 points (want at least 4 of 5)"},
+		{"initial layout", make([]float32, 10), Options{Initial: []float32{0, 0}}, "2 coordinates for 5 points"},
+		{"initial NaN", make([]float32, 4), Options{Initial: []float32{0, 0, nan, 0}}, "point 1 has coordinate NaN"},
 	} {
 		_, err := Embed(tc.data, 2, tc.opts)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -222,4 +226,63 @@ func TestDefaultEpochs_FollowUmapLearn(t *testing.T) {
 			t.Errorf("n = %d: %d epochs, want %d", n, o.NEpochs, want)
 		}
 	}
+}
+
+func TestEmbed_WithAGraphFromNeighboursGivesTheLayoutItWouldBuild(t *testing.T) {
+	data, _ := synth.Blobs(600, 10, 4, 4, 1, 5)
+	opts := Options{Seed: 3, NEpochs: 60, NNeighbors: 10}
+	own := embed(t, data, 10, opts)
+	g, err := Neighbours(data, 10, opts)
+	if err != nil || g.K != 10 {
+		t.Fatalf("graph %v, err %v", g, err)
+	}
+	opts.Graph = g
+	if got := embed(t, data, 10, opts); !slices.Equal(got, own) {
+		t.Fatal("the layout from the given graph differs from the one Embed builds")
+	}
+	// A graph built for more neighbours serves fewer: exact neighbours
+	// are the same, nearest first.
+	opts.Graph, err = Neighbours(data, 10, Options{Seed: 3, NNeighbors: 25})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := embed(t, data, 10, opts); !slices.Equal(got, own) {
+		t.Fatal("the layout from a 25-neighbour graph's nearest 10 differs")
+	}
+	if g, err := Neighbours(data[:3*10], 10, opts); g != nil || err != nil {
+		t.Fatalf("3 points: graph %v, err %v (want none)", g, err)
+	}
+}
+
+func TestEmbed_StartsFromAGivenLayoutKeepingItsArrangement(t *testing.T) {
+	data, _ := synth.Blobs(800, 10, 6, 6, 1, 6)
+	first := embed(t, data, 10, Options{Seed: 1, NEpochs: 100, NNeighbors: 15})
+	initial := make([]float32, 0, 2*len(first))
+	for _, p := range first {
+		initial = append(initial, p[0], p[1])
+	}
+	// Another min_dist and fewer neighbours, from the first layout: the
+	// clusters stay where they were, so one layout animates into the other.
+	other := embed(t, data, 10, Options{Seed: 2, NEpochs: 100, NNeighbors: 5, MinDist: 0.5, Initial: initial})
+	for axis := range 2 {
+		if c := correlation(first, other, axis); c < 0.9 {
+			t.Errorf("axis %d: correlation %.3f between the given and the resulting layout (want ≥ 0.9)", axis, c)
+		}
+	}
+}
+
+// correlation is Pearson's r between one coordinate of two layouts.
+func correlation(a, b [][2]float32, axis int) float64 {
+	n := float64(len(a))
+	var ma, mb float64
+	for i := range a {
+		ma += float64(a[i][axis]) / n
+		mb += float64(b[i][axis]) / n
+	}
+	var sab, saa, sbb float64
+	for i := range a {
+		da, db := float64(a[i][axis])-ma, float64(b[i][axis])-mb
+		sab, saa, sbb = sab+da*db, saa+da*da, sbb+db*db
+	}
+	return sab / math.Sqrt(saa*sbb)
 }

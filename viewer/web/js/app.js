@@ -7,7 +7,7 @@
 //   meta      the plot's metadata table arrived
 //   camera    the camera moved (fired at most once per frame)
 //   selection the lasso selection changed
-//   hotspots  a hotspot was made or deleted (plot.hotspots is the new list)
+//   hotspots  a hotspot was made, deleted or moved (plot.hotspots is the new list)
 //   focus     {position} the lightbox image changed (-1 = closed)
 //   filter    the set of dimmed images changed
 //   atlas     a base-tier atlas finished loading
@@ -37,6 +37,7 @@ export class App extends EventTarget {
     this.focus = -1;
     this.hover = -1;
     this.sizeExponent = 0; // point-size slider: sprite side × 2^sizeExponent
+    this.border = 0.08; // border slider: the share of each image's cell left as a gap (PixPlot: 0.15)
     this.firstFrame = false;
     this.drawQueued = false;
     this.tickers = []; // fn(now) -> true while animating
@@ -100,7 +101,7 @@ export class App extends EventTarget {
     this.emit('plot');
   }
 
-  // setHotspots replaces the plot's hotspots after one was made or deleted.
+  // setHotspots replaces the plot's hotspots after one was made, deleted or moved.
   setHotspots(hotspots) {
     this.plot.hotspots = hotspots;
     this.assignHotspots();

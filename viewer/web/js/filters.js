@@ -1,7 +1,9 @@
 // Filters over the plot's metadata table: any of the chosen categories, any
 // (or all) of the chosen tags, and a year range. Groups combine with AND.
 // Images that do not match are dimmed, not removed, so the map keeps its
-// shape. An image without a year fails a narrowed year range.
+// shape. An image without a year fails a narrowed year range. The filters
+// travel in the URL (see urlstate.js) by name: state() gives them, want()
+// restores them once the plot's metadata has arrived.
 
 import { STATE } from './renderer.js';
 import { el } from './ui.js';
@@ -15,8 +17,9 @@ export class Filters {
     this.button = button;
     this.q = (s) => panel.querySelector(s);
     this.reset();
+    this.wanted = null; // filters (by name) to restore when the metadata arrives
     app.on('plot', () => { this.reset(); this.render(); });
-    app.on('meta', () => this.render());
+    app.on('meta', () => { this.render(); this.restore(); });
     app.on('chip', ({ kind, value }) => this.fromChip(kind, value));
     this.q('#filter-clear').addEventListener('click', () => { this.reset(); this.render(); this.apply(); });
     this.q('#tags-all').addEventListener('change', (e) => { this.tagsAll = e.target.checked; this.apply(); });
@@ -36,6 +39,7 @@ export class Filters {
   }
 
   reset() {
+    this.button.classList.remove('filtering');
     this.categories = new Set();
     this.tags = new Set();
     this.tagsAll = false;
@@ -43,6 +47,46 @@ export class Filters {
   }
 
   get active() { return this.categories.size > 0 || this.tags.size > 0 || this.years !== null; }
+
+  // state returns the filters by name ({categories, tags, tagsAll, years}),
+  // or null when none is active; filters still waiting for the metadata count.
+  state() {
+    if (this.wanted) return this.wanted;
+    const meta = this.app.meta;
+    if (!this.active || !meta) return null;
+    return {
+      categories: [...this.categories].map((k) => meta.categories[k]),
+      tags: [...this.tags].map((k) => meta.tags[k]),
+      tagsAll: this.tagsAll,
+      years: this.years ? [...this.years] : null,
+    };
+  }
+
+  // want sets the filters to state (by name; null clears them), now or once
+  // the plot's metadata arrives. Names the plot lacks are ignored.
+  want(state) {
+    this.wanted = state || { categories: [], tags: [], tagsAll: false, years: null };
+    if (this.app.meta) this.restore();
+  }
+
+  restore() {
+    const want = this.wanted;
+    const meta = this.app.meta;
+    if (!want || !meta) return;
+    this.wanted = null;
+    const indices = (names, all) => new Set(names.map((n) => all.indexOf(n)).filter((k) => k >= 0));
+    this.categories = indices(want.categories, meta.categories);
+    this.tags = indices(want.tags, meta.tags);
+    this.tagsAll = want.tagsAll;
+    this.years = null;
+    this.render(); // sets the year bounds
+    if (want.years && this.yearMin < this.yearMax) {
+      const a = Math.max(this.yearMin, want.years[0]), b = Math.min(this.yearMax, want.years[1]);
+      if (a <= b && (a > this.yearMin || b < this.yearMax)) this.years = [a, b];
+      this.render();
+    }
+    this.apply();
+  }
 
   toggle(show = this.panel.hidden) {
     this.panel.hidden = !show;
@@ -147,6 +191,7 @@ export class Filters {
     if (!app.meta) return;
     const active = this.active;
     app.setFlagWhere(STATE.DIM, (i) => active && !this.matches(i));
+    this.button.classList.toggle('filtering', active);
     this.renderCount();
     app.emit('filter');
   }

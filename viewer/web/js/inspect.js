@@ -5,12 +5,17 @@
 import { STATE } from './renderer.js';
 import { spriteCSS } from './picking.js';
 
-export function exposeState(app, { source, input }) {
+export function exposeState(app, { source, input, attract = null }) {
   const { camera, layouts, atlases } = app;
   const count = (bit) => {
     let n = 0;
     for (let i = 0; i < app.n; i++) if (app.hasFlag(i, bit)) n++;
     return n;
+  };
+  const toPage = (x, y) => {
+    const [sx, sy] = camera.toScreen(x, y);
+    const r = app.renderer.canvas.getBoundingClientRect();
+    return [r.left + sx, r.top + sy];
   };
   window.__viewer = Object.freeze({
     get cam() { return { x: camera.x, y: camera.y, zoom: camera.zoom }; },
@@ -24,6 +29,11 @@ export function exposeState(app, { source, input }) {
     get dimmed() { return count(STATE.DIM); },
     get highlighted() { return count(STATE.HOT); },
     get sizeExponent() { return app.sizeExponent; },
+    get border() { return app.border; },
+    // attract mode: {enabled, delay (s), running, step, rounds}
+    get attract() { return attract ? attract.state : { enabled: false }; },
+    // the geographic base map: loaded (on the GPU), opacity of the last frame
+    get baseMap() { return app.baseMap ? { loaded: app.baseMap.gpu !== null, opacity: app.baseMap.shown } : null; },
     get spritePx() { return spriteCSS(app); }, // side of one image as drawn, CSS px
     get firstFrame() { return app.firstFrame; },
     get atlasesLoaded() { return atlases.loaded; },
@@ -40,9 +50,9 @@ export function exposeState(app, { source, input }) {
       if (i === undefined || !layouts.pos) return null;
       const x = layouts.pos[2 * i], y = layouts.pos[2 * i + 1];
       if (!Number.isFinite(x)) return null;
-      const [sx, sy] = camera.toScreen(x, y);
-      const r = app.renderer.canvas.getBoundingClientRect();
-      return [r.left + sx, r.top + sy];
+      return toPage(x, y);
     },
+    // toScreen returns the page position (CSS px) of world point (x, y).
+    toScreen(x, y) { return toPage(x, y); },
   });
 }

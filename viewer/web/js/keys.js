@@ -13,11 +13,13 @@ export const SHORTCUTS = [
   ['1 … 6', 'Switch layout (in the order of the layout buttons)', ['1', '2', '3', '4', '5', '6'], 'layout'],
   ['l', 'Toggle lasso mode (or hold Space)', ['l', 'L'], 'lasso'],
   ['/', 'Search', ['/'], 'search'],
-  ['f', 'Show / hide filters', ['f', 'F'], 'filters'],
+  ['g', 'Show / hide filters', ['g', 'G'], 'filters'],
   ['c', 'Show / hide the hotspots panel', ['c', 'C'], 'panel'],
   ['[ ]', 'Smaller / bigger images', ['[', ']'], 'size'],
   ['n', 'New plot (when the server allows writes)', ['n', 'N'], 'newplot'],
   ['w a s d', 'Pan', ['w', 'a', 's', 'd', 'W', 'A', 'S', 'D'], 'pan'],
+  ['r f', 'Zoom in / out while held', ['r', 'R', 'f', 'F'], 'flyZoom'],
+  ['q e', 'Fly to the previous / next hotspot', ['q', 'Q', 'e', 'E'], 'hotspot'],
 ];
 
 const MOUSE = [

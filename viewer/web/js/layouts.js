@@ -2,6 +2,10 @@
 // mixes two position buffers), and keep a spatial index of where images
 // landed. An image with a NaN coordinate has no place in that layout (for
 // example no lat/lng in "geographic") and is hidden there.
+//
+// UMAP variants (umap-jitter, umap-n5-d0.1, … : entries with a `variant`)
+// get no header button of their own: the umap button returns to the last
+// one shown, and the settings tray picks among them (umapcontrols.js).
 
 import { STATE } from './renderer.js';
 import { GridIndex } from './spatial.js';
@@ -31,6 +35,7 @@ export class Layouts {
     this.anim = null;
     this.t = 0;
     this.loading = 0; // layout fetches in flight
+    this.lastUMAP = 'umap'; // the UMAP layout the umap button shows
     app.tickers.push((now) => this.tick(now));
     app.on('plot', () => this.reset());
   }
@@ -46,10 +51,20 @@ export class Layouts {
     this.index = null;
     this.anim = null;
     this.t = 0;
+    this.lastUMAP = 'umap';
     this.renderButtons();
   }
 
   get names() { return this.entries.map((e) => e.name); }
+  // The layouts of the header buttons (and the 1… keys), umap standing for
+  // the UMAP variant last shown.
+  get buttonNames() {
+    return this.entries.filter((e) => !isVariantName(e.name)).map((e) => (e.name === 'umap' ? this.lastUMAP : e.name));
+  }
+  // entry returns the manifest's entry of layout name ({name, labels, variant}).
+  entry(name) { return this.entries.find((e) => e.name === name) || null; }
+  // isUMAP: name is the umap layout or one of its variants.
+  isUMAP(name) { return name === 'umap' || isVariantName(name); }
   get moving() { return this.anim !== null; }
   get busy() { return this.moving || this.loading > 0; }
   get labels() {
@@ -66,7 +81,7 @@ export class Layouts {
   pointWorld() {
     const e = this.anim ? ease(this.t) : 1;
     const s = this.fromSpacing + (this.spacing - this.fromSpacing) * e;
-    return 0.92 * s * 2 ** this.app.sizeExponent;
+    return (1 - this.app.border) * s * 2 ** this.app.sizeExponent;
   }
 
   load(name) {
@@ -121,6 +136,7 @@ export class Layouts {
     this.fromSpacing = first ? spacingOf(target) : this.spacing;
     this.spacing = spacingOf(target);
     this.current = name;
+    if (this.isUMAP(name)) this.lastUMAP = name;
     this.pos = target;
     this.index = null;
     r.touch('pos1');
@@ -173,17 +189,21 @@ export class Layouts {
   }
 
   renderButtons() {
-    this.nav.replaceChildren(...this.names.map((name, k) => {
+    const buttons = this.entries.filter((e) => !isVariantName(e.name));
+    this.nav.replaceChildren(...buttons.map(({ name }, k) => {
       const b = document.createElement('button');
       b.textContent = name;
       b.dataset.layout = name;
       b.title = `${TITLES[name] || name} (${k + 1})`;
-      b.setAttribute('aria-pressed', String(name === this.current));
-      b.addEventListener('click', () => this.app.emit('choose-layout', { name }));
+      const umap = name === 'umap';
+      b.setAttribute('aria-pressed', String(umap ? this.isUMAP(this.current) : name === this.current));
+      b.addEventListener('click', () => this.app.emit('choose-layout', { name: umap ? this.lastUMAP : name }));
       return b;
     }));
   }
 }
+
+function isVariantName(name) { return typeof name === 'string' && name.startsWith('umap-'); }
 
 function rank(name) {
   const k = ORDER.indexOf(name);

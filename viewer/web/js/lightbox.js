@@ -6,6 +6,13 @@
 import { el, thumb, errorText } from './ui.js';
 import { looksLikeHTML, sanitize, safeURL } from './sanitize.js';
 
+// previewName is the saved file's name: the image's own name, as a JPEG
+// (previews are JPEGs whatever the original was).
+function previewName(filename) {
+  const base = (filename || 'image').split('/').pop().replace(/\.[^.]*$/, '');
+  return `${base}-preview.jpg`;
+}
+
 const SKIP = new Set(['id', 'filename', 'description', 'tags', 'extra', 'category']);
 
 export class Lightbox {
@@ -25,6 +32,7 @@ export class Lightbox {
     this.similarStrip = q('#lb-similar');
     this.pos = q('#lb-pos');
     this.link = q('#lb-link');
+    this.download = q('#lb-download');
     q('#lb-close').addEventListener('click', () => this.close());
     q('#lb-prev').addEventListener('click', () => this.step(-1));
     q('#lb-next').addEventListener('click', () => this.step(1));
@@ -45,6 +53,8 @@ export class Lightbox {
     const id = app.ids[i];
     const token = ++this.token;
     this.img.src = app.source.thumbURL(id, 'preview');
+    this.download.href = this.img.src;
+    this.download.download = previewName(app.filename(i));
     this.img.alt = app.filename(i);
     this.title.textContent = app.filename(i);
     this.chips.replaceChildren();

@@ -18,6 +18,11 @@ import { Search } from './search.js';
 import { NewPlot } from './newplot.js';
 import { DropSearch } from './dropsearch.js';
 import { Selection } from './selection.js';
+import { BaseMap } from './basemap.js';
+import { Settings } from './settings.js';
+import { UMAPControls } from './umapcontrols.js';
+import { FlyKeys } from './flykeys.js';
+import { Attract, demoDelay } from './attract.js';
 import { bindKeys, renderHelp } from './keys.js';
 import { parseHash, writeHash, urlWith } from './urlstate.js';
 import { exposeState } from './inspect.js';
@@ -61,6 +66,7 @@ async function main() {
   app.atlases = atlases;
   const overlay = new Overlay(app, $('#overlay'));
   app.view = () => ({ t: layouts.t, pointWorld: layouts.pointWorld(), lodMinPx: atlases.lodMinPx() });
+  app.baseMap = new BaseMap(app);
   const input = new Input(app, { canvas: $('#gl'), overlay, tooltip: $('#tooltip') });
   const nav = new Navigator(app, $('#stage'));
 
@@ -69,6 +75,7 @@ async function main() {
     layout: layouts.current,
     cam: { x: camera.x, y: camera.y, zoom: camera.zoom },
     img: app.focus >= 0 ? app.ids[app.focus] : null,
+    filters: filters.state(),
   });
   const lightbox = new Lightbox(app, { root: $('#lightbox'), fly: (i, o) => nav.toImage(i, o), permalink: () => urlWith(viewState()) });
   const openImage = (i, list = null) => {
@@ -82,12 +89,18 @@ async function main() {
   };
   const plots = new Plots(app, { picker: $('#plot-picker'), status: $('#status'), nav, lightbox, onOpened: saveHash });
   new Hotspots(app, { panel: $('#hotspots'), list: $('#hotspot-list'), fly: (members, exemplar) => nav.toGroup(members, exemplar) });
+  const flyKeys = new FlyKeys(app, { flyToHotspot: (members, exemplar) => nav.toGroup(members, exemplar) });
   const filters = new Filters(app, { panel: $('#filters'), button: $('#btn-filters') });
   const search = new Search(app, { input: $('#search-input'), results: $('#search-results'), open: openImage });
   const newPlot = new NewPlot(app, { dialog: $('#newplot-dialog'), onReady: (name) => plots.refresh().then(() => plots.open(name)) });
   const dropSearch = new DropSearch(app, { panel: $('#similar-panel'), hint: $('#drop-hint'), fileInput: $('#similar-file'), button: $('#btn-similar'), open: openImage });
   new Selection(app, { bar: $('#selection-bar'), dialog: $('#selection-dialog'), open: openImage });
-  exposeState(app, { source, input });
+  new UMAPControls(app, { jitter: $('#umap-jitter'), neighbors: $('#umap-neighbors'), minDist: $('#umap-min-dist') });
+  const settings = new Settings(app, {
+    panel: $('#settings'),
+    button: $('#btn-settings'),
+    onResize: () => { nav.updateZoomLimits(); app.requestDraw(); atlases.scheduleLod(); },
+  });
 
   app.on('click-image', ({ position }) => {
     if (position < 0) return;
@@ -110,21 +123,15 @@ async function main() {
   renderHelp($('#help-keys'));
   $('#btn-help').addEventListener('click', () => help.showModal());
   $('#help-close').addEventListener('click', () => help.close());
-  const sizeInput = $('#point-size');
-  const setSize = (v) => {
-    app.sizeExponent = Math.max(-2, Math.min(2, v));
-    sizeInput.value = app.sizeExponent;
-    nav.updateZoomLimits();
-    app.requestDraw();
-    atlases.scheduleLod();
-  };
-  sizeInput.addEventListener('input', () => setSize(Number(sizeInput.value)));
   const switchLayout = (name) => {
     if (!app.plot || name === layouts.current) return;
     if (camera.zoom > 1.5) nav.flyTo(nav.home());
     layouts.show(name).catch((err) => toast(errorText(err)));
   };
   app.on('choose-layout', ({ name }) => switchLayout(name));
+  const demo = demoDelay();
+  const attract = demo === null ? null : new Attract(app, { delayS: demo, nav, lightbox, switchLayout, pickHotspot: (d) => flyKeys.pickHotspot(d) });
+  exposeState(app, { source, input, attract });
 
   // --- keyboard -------------------------------------------------------------
   bindKeys({
@@ -132,6 +139,7 @@ async function main() {
     escape: () => {
       if (document.querySelector('dialog[open]')) return false; // the dialog closes itself
       if (document.activeElement instanceof HTMLInputElement) return document.activeElement.blur();
+      if (settings.isOpen) return settings.toggle(false);
       if (lightbox.close()) return;
       if (!$('#similar-panel').hidden) return dropSearch.close();
       if (!$('#filters').hidden) return filters.toggle(false);
@@ -147,26 +155,29 @@ async function main() {
     zoom: (e) => nav.flyTo({ x: camera.x, y: camera.y, zoom: camera.zoom * (e.key === '+' || e.key === '=' ? 1.6 : 1 / 1.6) }),
     home: () => nav.flyTo(nav.home()),
     layout: (e) => {
-      const name = layouts.names[Number(e.key) - 1];
+      const name = layouts.buttonNames[Number(e.key) - 1];
       if (name) switchLayout(name);
     },
     lasso: () => input.setLassoMode(!input.lassoMode),
     search: () => search.focus(),
     filters: () => { if (!$('#btn-filters').disabled) filters.toggle(); },
     panel: togglePanel,
-    size: (e) => setSize(app.sizeExponent + (e.key === ']' ? 0.25 : -0.25)),
+    size: (e) => settings.setSize(app.sizeExponent + (e.key === ']' ? 0.25 : -0.25)),
     newplot: () => newPlot.show(),
     pan: (e) => {
       const k = e.key.toLowerCase();
       camera.panBy(k === 'a' ? 80 : k === 'd' ? -80 : 0, k === 'w' ? 80 : k === 's' ? -80 : 0);
       app.moved();
     },
+    flyZoom: (e) => flyKeys.zoom(e),
+    hotspot: (e) => flyKeys.stepHotspot(e.key.toLowerCase() === 'e' ? 1 : -1),
   });
 
   // --- URL state --------------------------------------------------------------
-  for (const ev of ['camera', 'layout', 'focus']) app.on(ev, saveHash);
+  for (const ev of ['camera', 'layout', 'focus', 'filter']) app.on(ev, saveHash);
   window.addEventListener('hashchange', async () => {
     const s = parseHash();
+    filters.want(s.filters);
     if (s.plot && s.plot !== (app.plot && app.plot.name)) return plots.open(s.plot, s);
     if (s.layout && s.layout !== layouts.current && layouts.names.includes(s.layout)) await layouts.show(s.layout, { animate: false });
     camera.set(s.cam || nav.home());
@@ -183,6 +194,7 @@ async function main() {
   }
   const want = parseHash();
   const first = want.plot && plots.has(want.plot) ? want.plot : plots.firstReady();
+  if (want.filters && (!want.plot || first === want.plot)) filters.want(want.filters);
   if (!first) {
     loading.show(source.readOnly ? 'There are no plots here yet.' : 'There are no plots yet: make one with “New plot”.');
     return;

@@ -8,6 +8,7 @@
 
 export const STATE = Object.freeze({ DIM: 1, SELECTED: 2, HOT: 4, FOCUS: 8, LOADED: 16, HIDDEN: 32, HOVER: 64 });
 export const NONE = 65535; // "no atlas" in the layer and lod-slot attributes
+export const BACKGROUND = Object.freeze([0.067, 0.067, 0.067]); // #111, the page's background too
 
 const VERTEX = `#version 300 es
 precision highp float;
@@ -122,6 +123,7 @@ export class Renderer {
     this.n = 0;
     this.a = {};
     this.dirty = new Set();
+    this.underlays = []; // fn(gl, {cam, scale, view}) drawn under the images (the base map)
     this.tiers = { base: this.makeTexture(1, 1), lod: this.makeTexture(1, 1) };
     this.tierSize = { base: 1, lod: 1 };
     gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, false);
@@ -217,11 +219,13 @@ export class Renderer {
     const gl = this.gl;
     const dpr = this.resize();
     gl.viewport(0, 0, this.canvas.width, this.canvas.height);
-    gl.clearColor(0.067, 0.067, 0.067, 1);
+    gl.clearColor(...BACKGROUND, 1);
     gl.clearDepth(1);
     gl.clear(gl.COLOR_BUFFER_BIT | gl.DEPTH_BUFFER_BIT);
     if (!this.n) return;
     if (this.dirty.size) this.flush();
+    const frame = { cam: [camera.x, camera.y], scale: camera.scale * dpr, view: [this.canvas.width, this.canvas.height] };
+    for (const paint of this.underlays) paint(gl, frame);
     gl.enable(gl.DEPTH_TEST);
     gl.depthFunc(gl.LEQUAL);
     gl.useProgram(this.program);
@@ -254,7 +258,8 @@ export class Renderer {
   }
 }
 
-function link(gl, vsrc, fsrc) {
+// link compiles and links a GLSL program; errors carry the compiler's log.
+export function link(gl, vsrc, fsrc) {
   const compile = (type, src) => {
     const s = gl.createShader(type);
     gl.shaderSource(s, src);

@@ -48,7 +48,8 @@ class APISource {
   }
   search(q, plot) { return fetchJSON(`api/search?q=${enc(q)}&plot=${enc(plot)}`); }
   createPlot(body) { return sendJSON('POST', 'api/plots', body); }
-  renameHotspot(plot, id, label) { return sendJSON('PATCH', `api/plots/${enc(plot)}/hotspots/${id}`, { label }); }
+  // editHotspot sends any of {label, rank, exemplar} and answers the updated hotspot.
+  editHotspot(plot, id, changes) { return sendJSON('PATCH', `api/plots/${enc(plot)}/hotspots/${id}`, changes); }
   createHotspot(plot, label, members) { return sendJSON('POST', `api/plots/${enc(plot)}/hotspots`, { label, members }); }
   deleteHotspot(plot, id) { return send('DELETE', `api/plots/${enc(plot)}/hotspots/${id}`); }
 }
@@ -76,7 +77,7 @@ class StaticSource {
   async similar(id, plot, k = 20) { return (await fetchJSON(`data/similar/${id}.json`)).slice(0, k); }
   similarToFile() { return Promise.reject(new HTTPError('a static export cannot search by uploaded image', 403)); }
   createPlot() { return Promise.reject(new HTTPError('a static export is read-only', 403)); }
-  renameHotspot() { return Promise.reject(new HTTPError('a static export is read-only', 403)); }
+  editHotspot() { return Promise.reject(new HTTPError('a static export is read-only', 403)); }
   createHotspot() { return Promise.reject(new HTTPError('a static export is read-only', 403)); }
   deleteHotspot() { return Promise.reject(new HTTPError('a static export is read-only', 403)); }
 
