@@ -7,13 +7,14 @@ import (
 	"slices"
 
 	"github.com/pixplot/pixplot/plot/grid"
+	"github.com/pixplot/pixplot/plot/internal/points"
 )
 
 // SimilarityGrid puts every image in its own cell of a grid so that images
 // near each other in sim (a UMAP embedding, (x, y) pairs) stay near each
 // other (package grid solves the assignment).
 func SimilarityGrid(sim []float32) (Layout, error) {
-	if err := checkXY(sim); err != nil {
+	if err := points.Check(sim); err != nil {
 		return Layout{}, fmt.Errorf("layout %s: %w", Grid, err)
 	}
 	g, err := grid.Layout(sim, grid.Options{})
@@ -158,7 +159,7 @@ func checkSim(sim []float32, n int) error {
 	if len(sim) != 2*n {
 		return fmt.Errorf("%d similarity coordinates for %d images (want %d)", len(sim), n, 2*n)
 	}
-	return checkXY(sim)
+	return points.Check(sim)
 }
 
 // cells collects a grid-like layout in cell units (cell side 1) before it

@@ -21,6 +21,8 @@ import (
 	"math"
 	"slices"
 	"strconv"
+
+	"github.com/pixplot/pixplot/plot/internal/points"
 )
 
 // Names of the layouts, as stored in plot_layouts.layout.
@@ -95,7 +97,7 @@ func (l *Layout) Point(i int) (x, y float32) {
 // Scatter returns the layout name of free points xy ((x, y) pairs, such as a
 // UMAP embedding), normalised with the aspect ratio kept.
 func Scatter(name string, xy []float32) (Layout, error) {
-	if err := checkXY(xy); err != nil {
+	if err := points.Check(xy); err != nil {
 		return Layout{}, fmt.Errorf("layout %s: %w", name, err)
 	}
 	b := boundsOf(xy)
@@ -109,19 +111,6 @@ func Scatter(name string, xy []float32) (Layout, error) {
 // cell of a square grid of n images spanning [-1, 1].
 func scatterCell(n int) float32 {
 	return 1 / float32(math.Ceil(math.Sqrt(float64(max(n, 1)))))
-}
-
-// checkXY refuses odd lengths and non-finite coordinates.
-func checkXY(xy []float32) error {
-	if len(xy)%2 != 0 {
-		return fmt.Errorf("%d coordinates do not make (x, y) pairs", len(xy))
-	}
-	for i, v := range xy {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return fmt.Errorf("image %d: coordinate %s is %v", i/2, "xy"[i%2:i%2+1], v)
-		}
-	}
-	return nil
 }
 
 // box is an axis-aligned bounding box.

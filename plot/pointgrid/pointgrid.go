@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/pixplot/pixplot/plot/internal/points"
 	"github.com/pixplot/pixplot/plot/internal/rng"
 )
 
@@ -83,13 +84,8 @@ func check(xy []float32, opts *Options) error {
 	if !(opts.Fill > 0 && opts.Fill <= MaxFill) {
 		return fmt.Errorf("pointgrid: fill %g (want more than 0, at most %g)", opts.Fill, MaxFill)
 	}
-	if len(xy)%2 != 0 {
-		return fmt.Errorf("pointgrid: %d coordinates do not make (x, y) pairs", len(xy))
-	}
-	for k, v := range xy {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return fmt.Errorf("pointgrid: point %d: %s is %v", k/2, "xy"[k%2:k%2+1], v)
-		}
+	if err := points.Check(xy); err != nil {
+		return fmt.Errorf("pointgrid: %w", err)
 	}
 	return nil
 }

@@ -156,8 +156,8 @@ func TestAlign_RefusesBadInputNamingIt(t *testing.T) {
 		want string
 	}{
 		"odd length":     {[]float32{1, 2, 3}, Options{}, "3 coordinates"},
-		"NaN":            {[]float32{0, 0, 1, float32(math.NaN())}, Options{}, "point 1: y is NaN"},
-		"infinite":       {[]float32{float32(math.Inf(-1)), 0}, Options{}, "point 0: x is -Inf"},
+		"NaN":            {[]float32{0, 0, 1, float32(math.NaN())}, Options{}, "image 1: y is NaN"},
+		"infinite":       {[]float32{float32(math.Inf(-1)), 0}, Options{}, "image 0: x is -Inf"},
 		"fill too large": {[]float32{0, 0}, Options{Fill: 0.6}, "fill 0.6"},
 		"negative fill":  {[]float32{0, 0}, Options{Fill: -1}, "fill -1"},
 	} {
