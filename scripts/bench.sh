@@ -407,6 +407,7 @@ bench_firstframe() {
     row "$n images: bytes received before the first frame, per image" "$(num "$(val "$L" "$p.bytes_per_image")" 1)"
     row "$n images: all base-tier atlases in (ms) / bytes per image by then" \
       "$(num "$(val "$L" "$p.atlases_ms")" 0) / $(num "$(val "$L" "$p.atlases_bytes_per_image")" 1)"
+    row "$n images: frames per second while the wheel zooms in and out for 3 s (software WebGL)" "$(num "$(val "$L" "$p.zoom_fps")" 1)"
     row "$n images: console errors" "$e" "" "" "0" "$(verdict "$e" '<=' 0)"
   done
 }
