@@ -51,7 +51,7 @@ export class Hotspots {
     li.querySelector('.sizebar div').style.width = `${Math.max(1, pct)}%`;
     const select = button('select-members', '⬚', 'Select its images', () => this.selectMembers(h));
     if (app.source.readOnly) {
-      li.append(el('span', { class: 'actions' }, select));
+      li.querySelector('.info').append(el('span', { class: 'actions' }, select));
     } else {
       const up = button('move-up', '▲', 'Move up', () => this.move(h, k - 1, '.move-up'));
       const down = button('move-down', '▼', 'Move down', () => this.move(h, k + 1, '.move-down'));
@@ -63,7 +63,7 @@ export class Hotspots {
       li.firstChild.after(mover);
       const represent = button('represent', '↻', 'New representative image', () => this.represent(h, li));
       represent.disabled = (h.members || []).length < 2;
-      li.append(el('span', { class: 'actions' },
+      li.querySelector('.info').append(el('span', { class: 'actions' },
         button('rename', '✎', 'Rename', () => this.edit(h, label)),
         represent,
         select,
