@@ -90,6 +90,10 @@ type Options struct {
 	// ReadOnly opens an existing catalog for reading only: no schema is applied
 	// and every write method returns ErrReadOnly.
 	ReadOnly bool
+	// Upgrade, with ReadOnly, first brings a file of an older schema up to
+	// date through a short writable open, instead of refusing it
+	// (ErrOlderSchema).
+	Upgrade bool
 	// BusyTimeout overrides DefaultBusyTimeout.
 	BusyTimeout time.Duration
 }
@@ -107,6 +111,9 @@ type Catalog struct {
 // SQLite files that are not catalogs (ErrNotCatalog).
 func Open(path string, opt Options) (*Catalog, error) {
 	register()
+	if opt.ReadOnly && opt.Upgrade {
+		return openUpgraded(path, opt)
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("open catalog %s: %w", path, err)
@@ -252,6 +259,23 @@ func migration(version int) (name, script string, err error) {
 	return names[0], string(data), err
 }
 
+// openUpgraded opens path read-only after upgrading it if its schema is older.
+func openUpgraded(path string, opt Options) (*Catalog, error) {
+	opt.Upgrade = false
+	c, err := Open(path, opt)
+	if !errors.Is(err, ErrOlderSchema) {
+		return c, err
+	}
+	w, err := Open(path, Options{BusyTimeout: opt.BusyTimeout})
+	if err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return Open(path, opt)
+}
+
 // checkVersion verifies a catalog opened read-only, which cannot be upgraded.
 func checkVersion(ctx context.Context, db *sql.DB) error {
 	version, err := storedVersion(ctx, db)
@@ -265,7 +289,7 @@ func checkVersion(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	if version < pixplot.SchemaVersion {
-		return fmt.Errorf("%w: the file has schema version %d and this pixplot needs %d; open it once with write access (for example `pixplot info --db FILE`) to upgrade it",
+		return fmt.Errorf("%w: the file has schema version %d and this pixplot needs %d; open it once with write access to upgrade it (every pixplot command but `serve --read-only` does)",
 			ErrOlderSchema, version, pixplot.SchemaVersion)
 	}
 	return nil

@@ -108,3 +108,21 @@ func TestOpen_FailedUpgradeChangesNothing(t *testing.T) {
 		t.Errorf("hotspots columns after a failed upgrade = %q, %v; want no rank column", cols, err)
 	}
 }
+
+// Read-only commands (info, plots, similar, export) open with Upgrade.
+func TestOpen_ReadOnlyWithUpgradeUpgradesFirst(t *testing.T) {
+	c, err := Open(versionOneFile(t, ""), Options{ReadOnly: true, Upgrade: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if v, err := storedVersion(ctx, c.read); err != nil || v != pixplot.SchemaVersion {
+		t.Errorf("schema version = %d, %v; want %d", v, err, pixplot.SchemaVersion)
+	}
+	if _, err := c.PlotImages(ctx, "old"); err != nil {
+		t.Errorf("the upgraded file's plot: %v", err)
+	}
+	if err := c.SetActiveModel(ctx, 1); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("write after an upgrading read-only open = %v, want ErrReadOnly", err)
+	}
+}

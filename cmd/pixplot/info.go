@@ -38,8 +38,10 @@ func newInfoCmd(g *globalFlags) *cobra.Command {
 }
 
 // openCatalog opens the --db file; a read-only open refuses to create one.
+// openCatalog opens --db; read-only commands still upgrade a file written by
+// an older pixplot, except `serve --read-only`, which promises not to write.
 func (g *globalFlags) openCatalog(readOnly bool) (*catalog.Catalog, error) {
-	return catalog.Open(g.db, catalog.Options{ReadOnly: readOnly})
+	return catalog.Open(g.db, catalog.Options{ReadOnly: readOnly, Upgrade: readOnly})
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pixplot/pixplot/catalog"
 	"github.com/pixplot/pixplot/server"
 )
 
@@ -33,7 +34,8 @@ cleanly: requests in flight finish, plots being computed end as failed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			refuse, reason := server.WriteAccess(addr, readOnly, allowWrites)
-			cat, err := g.openCatalog(refuse)
+			// --read-only promises not to write, not even a schema upgrade
+			cat, err := catalog.Open(g.db, catalog.Options{ReadOnly: refuse, Upgrade: refuse && !readOnly})
 			if err != nil {
 				return err
 			}
