@@ -216,6 +216,10 @@ CREATE TABLE IF NOT EXISTS hotspots (
   exemplars  TEXT NOT NULL CHECK (json_valid(exemplars)), -- image ids, most central first
   members    TEXT NOT NULL CHECK (json_valid(members)),
   rank       INTEGER NOT NULL DEFAULT 0, -- place in the viewer's hotspot list, first = 0 (ties: by id)
+  -- 'user': made by hand; kept when the plot is recomputed. While the plot is
+  -- not ready, a user hotspot carried over from the plot it replaces lists
+  -- image ids as members (mapped to positions when it finishes).
+  origin     TEXT NOT NULL DEFAULT 'hdbscan' CHECK (origin IN ('hdbscan', 'user')),
   PRIMARY KEY (plot_id, id)
 );
 

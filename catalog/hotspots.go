@@ -63,7 +63,7 @@ func (c *Catalog) AddHotspot(ctx context.Context, name, label string, members []
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM hotspots WHERE plot_id = ?`, plotID).Scan(&h.ID); err != nil {
 			return err
 		}
-		return storeHotspots(ctx, tx, plotID, PlotResult{Hotspots: []Hotspot{h}})
+		return insertHotspots(ctx, tx, plotID, []Hotspot{h}, originUser)
 	})
 	if err != nil {
 		return Hotspot{}, fmt.Errorf("add hotspot to plot %q: %w", name, err)

@@ -14,7 +14,8 @@ import (
 const bulkRows = 50000
 
 // FinishPlot stores all results of running plot id — images, layouts,
-// hotspots, atlas cells and the atlases not streamed with PutPlotAtlas,
+// hotspots (after them, the hand-made ones of the plot it replaced, see
+// BeginPlot), atlas cells and the atlases not streamed with PutPlotAtlas,
 // timings and warnings — and makes it ready, in ONE transaction: a process
 // killed before it commits leaves the plot running (and then stale), never
 // half-ready. The result is checked first; a bad one is ErrInvalid naming
@@ -25,6 +26,10 @@ func (c *Catalog) FinishPlot(ctx context.Context, id int64, r PlotResult) error 
 	}
 	err := c.inTx(ctx, func(tx *sql.Tx) error {
 		if err := touchRunningPlot(ctx, tx, id, nil); err != nil {
+			return err
+		}
+		carried, err := takeCarriedHotspots(ctx, tx, id)
+		if err != nil {
 			return err
 		}
 		if err := deletePlotResults(ctx, tx, id, false); err != nil {
@@ -39,10 +44,13 @@ func (c *Catalog) FinishPlot(ctx context.Context, id int64, r PlotResult) error 
 		}
 		timings, _ := json.Marshal(nonNil(r.Timings)) // plain structs and strings always marshal
 		warnings, _ := json.Marshal(nonNil(r.Warnings))
-		_, err := tx.ExecContext(ctx, `UPDATE plots SET status = 'ready', progress = NULL, pid = NULL, host = NULL,
+		_, err = tx.ExecContext(ctx, `UPDATE plots SET status = 'ready', progress = NULL, pid = NULL, host = NULL,
 			image_count = ?, timings = ?, warnings = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 			WHERE id = ?`, len(r.ImageIDs), string(timings), string(warnings), id)
-		return err
+		if err != nil {
+			return err
+		}
+		return placeCarriedHotspots(ctx, tx, id, r.ImageIDs, carried)
 	})
 	if err != nil {
 		return fmt.Errorf("finish plot %d: %w", id, err)
@@ -216,14 +224,25 @@ func storeLayouts(ctx context.Context, tx *sql.Tx, id int64, r PlotResult) error
 	return nil
 }
 
+// Where a hotspot comes from (hotspots.origin).
+const (
+	originHDBSCAN = "hdbscan" // found by clustering: replaced when the plot is recomputed
+	originUser    = "user"    // made by hand: carried over when the plot is recomputed
+)
+
 func storeHotspots(ctx context.Context, tx *sql.Tx, id int64, r PlotResult) error {
-	for _, h := range r.Hotspots {
+	return insertHotspots(ctx, tx, id, r.Hotspots, originHDBSCAN)
+}
+
+// insertHotspots stores hotspots of origin at the end of plot id's list.
+func insertHotspots(ctx context.Context, tx *sql.Tx, id int64, hotspots []Hotspot, origin string) error {
+	for _, h := range hotspots {
 		exemplars, _ := json.Marshal(nonNil(h.Exemplars))
 		members, _ := json.Marshal(nonNil(h.Members))
 		// a new hotspot goes to the end of the list
-		_, err := tx.ExecContext(ctx, `INSERT INTO hotspots(plot_id, id, label, size, centroid_x, centroid_y, exemplars, members, rank)
-			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, (SELECT coalesce(max(rank) + 1, 0) FROM hotspots WHERE plot_id = ?1))`,
-			id, h.ID, h.Label, h.Size, float64(h.Centroid[0]), float64(h.Centroid[1]), string(exemplars), string(members))
+		_, err := tx.ExecContext(ctx, `INSERT INTO hotspots(plot_id, id, label, size, centroid_x, centroid_y, exemplars, members, origin, rank)
+			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, (SELECT coalesce(max(rank) + 1, 0) FROM hotspots WHERE plot_id = ?1))`,
+			id, h.ID, h.Label, h.Size, float64(h.Centroid[0]), float64(h.Centroid[1]), string(exemplars), string(members), origin)
 		if err != nil {
 			return fmt.Errorf("hotspot %d: %w", h.ID, err)
 		}

@@ -237,7 +237,8 @@ func checkPlotName(name string) error {
 // reuse; force recomputes it anyway. The same name with another filter, model
 // or params is ErrPlotExists unless force (which replaces the plot); a name
 // being computed by a live process is ErrPlotBusy. A failed or stale plot of
-// that name is replaced.
+// that name is replaced. The hotspots made by hand of a replaced plot go to
+// the new one, which places them among its images when it finishes.
 //
 // The caller then reports progress (SetPlotProgress, at least every minute),
 // may stream atlases (PutPlotAtlas), and ends with FinishPlot or FailPlot.
@@ -272,7 +273,11 @@ func (c *Catalog) BeginPlot(ctx context.Context, p NewPlot, force bool) (id int6
 		case old.Status == PlotRunning && !c.setStale(&old):
 			return fmt.Errorf("%w: plot %q is being computed by process %d on %s (%s)", ErrPlotBusy, p.Name, old.PID, old.Host, old.Progress)
 		}
-		if err == nil { // replace the old plot, its results and atlases
+		var carried []carriedHotspot
+		if err == nil { // replace the old plot, its results and atlases; keep its hand-made hotspots
+			if carried, err = readCarriedHotspots(ctx, tx, old); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `DELETE FROM plots WHERE id = ?`, old.ID); err != nil {
 				return err
 			}
@@ -281,9 +286,13 @@ func (c *Catalog) BeginPlot(ctx context.Context, p NewPlot, force bool) (id int6
 		if p.ModelID != 0 {
 			model = p.ModelID
 		}
-		return tx.QueryRowContext(ctx, `INSERT INTO plots(name, filter, params, fingerprint, model_id, status, progress,
+		err = tx.QueryRowContext(ctx, `INSERT INTO plots(name, filter, params, fingerprint, model_id, status, progress,
 			pid, host, heartbeat_at) VALUES (?, ?, ?, ?, ?, 'running', 'starting', ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 			RETURNING id`, p.Name, p.Filter.String(), params, fingerprint, model, os.Getpid(), hostname()).Scan(&id)
+		if err != nil {
+			return err
+		}
+		return storeCarriedHotspots(ctx, tx, id, carried)
 	})
 	if err != nil {
 		return 0, nil, fmt.Errorf("begin plot %s: %w", p.Name, err)
@@ -368,7 +377,8 @@ func checkSheet(tier int, s Sheet) error {
 }
 
 // FailPlot marks a running plot failed with cause's message and drops what
-// it had stored (streamed atlases). The name can then be made again.
+// it had stored (streamed atlases), keeping the hand-made hotspots it carries
+// for the next try. The name can then be made again.
 func (c *Catalog) FailPlot(ctx context.Context, id int64, cause error) error {
 	msg := "failed"
 	if cause != nil {
@@ -389,14 +399,19 @@ func (c *Catalog) FailPlot(ctx context.Context, id int64, cause error) error {
 	return err
 }
 
-// deletePlotResults removes a plot's stored results (and atlases when asked).
+// deletePlotResults removes a plot's stored results (and atlases when asked);
+// hotspots made by hand are not results and stay.
 func deletePlotResults(ctx context.Context, tx *sql.Tx, id int64, atlases bool) error {
 	tables := []string{"plot_images", "plot_layouts", "hotspots", "atlas_cells"}
 	if atlases {
 		tables = append(tables, "atlases")
 	}
 	for _, table := range tables {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE plot_id = ?`, id); err != nil {
+		where := "plot_id = ?"
+		if table == "hotspots" {
+			where += " AND origin = '" + originHDBSCAN + "'"
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+where, id); err != nil {
 			return err
 		}
 	}

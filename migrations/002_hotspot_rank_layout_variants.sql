@@ -1,8 +1,11 @@
--- Schema version 2: hotspots get a place in the viewer's list (reorderable),
+-- Schema version 2: hotspots get a place in the viewer's list (reorderable)
+-- and an origin (made by hand or not),
 -- and a plot may store UMAP variants (other n_neighbors/min_dist, jittered)
 -- as layouts named umap-…, described by plot_layouts.variant.
 
 ALTER TABLE hotspots ADD COLUMN rank INTEGER NOT NULL DEFAULT 0;
+-- Hotspots made by hand are 'user' and survive a recompute of the plot.
+ALTER TABLE hotspots ADD COLUMN origin TEXT NOT NULL DEFAULT 'hdbscan' CHECK (origin IN ('hdbscan', 'user'));
 UPDATE hotspots SET rank = id;
 
 -- SQLite cannot change a CHECK constraint in place: rebuild plot_layouts.

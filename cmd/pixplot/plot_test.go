@@ -99,9 +99,29 @@ func TestPlot_ComputesStoresReusesAndRemovesPlotsOfRealImages(t *testing.T) {
 		t.Fatal("the reused plot was rewritten")
 	}
 
+	// A hotspot made by hand survives --force.
+	cat, err = catalog.Open(db, catalog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = cat.AddHotspot(context.Background(), "all", "Mine", []int{0, 1})
+	cat.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	forced := mustExecute(t, db, newPlotCmd, append(fast, "--force")...)
 	if strings.Contains(forced, "up to date") || !strings.Contains(forced, "  umap ") {
 		t.Fatalf("--force did not recompute:\n%s", forced)
+	}
+	cat, err = catalog.Open(db, catalog.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hotspots, err = cat.PlotHotspots(context.Background(), "all")
+	cat.Close()
+	if err != nil || len(hotspots) == 0 || hotspots[len(hotspots)-1].Label != "Mine" || hotspots[len(hotspots)-1].Size != 2 {
+		t.Fatalf("after --force the hand-made hotspot is not last: %+v, %v", hotspots, err)
 	}
 
 	other := mustExecute(t, db, newPlotCmd, append(fast, "--category", "Animals & Nature", "--lod-size", "0")...)
