@@ -45,6 +45,30 @@ func openCatalog(t *testing.T, readOnly bool) *catalog.Catalog {
 	return cat
 }
 
+// servePersisting serves a writable copy of the fixture. reopen closes it
+// and serves the file again from a fresh read-only open, so that a test sees
+// what was stored rather than what the first server holds.
+func servePersisting(t *testing.T) (url string, reopen func() string) {
+	t.Helper()
+	path := servertest.Copy(t)
+	cat, err := catalog.Open(path, catalog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, url = serve(t, cat, Options{})
+	return url, func() string {
+		t.Helper()
+		cat.Close()
+		reopened, err := catalog.Open(path, catalog.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { reopened.Close() })
+		_, url2 := serve(t, reopened, Options{ReadOnly: true})
+		return url2
+	}
+}
+
 // serve starts a server with opt over cat on a real loopback listener, with
 // the limits and timeouts `pixplot serve` uses.
 func serve(t *testing.T, cat *catalog.Catalog, opt Options) (*Server, string) {

@@ -13,12 +13,7 @@ import (
 )
 
 func TestCreateAndDeleteHotspot_PersistInTheCatalog(t *testing.T) {
-	path := servertest.Copy(t)
-	cat, err := catalog.Open(path, catalog.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, url := serve(t, cat, Options{})
+	url, reopen := servePersisting(t)
 	before := manifest(t, url, fixturePlot)
 	target := url + "/api/plots/" + fixturePlot + "/hotspots"
 
@@ -52,13 +47,7 @@ func TestCreateAndDeleteHotspot_PersistInTheCatalog(t *testing.T) {
 	// The first computed hotspot, removed, stays removed in the file.
 	first := before.Hotspots[0].ID
 	wantStatus(t, "delete computed", do(t, "DELETE", fmt.Sprintf("%s/%d", target, first), "", nil), http.StatusNoContent)
-	cat.Close()
-	reopened, err := catalog.Open(path, catalog.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reopened.Close()
-	_, url2 := serve(t, reopened, Options{ReadOnly: true})
+	url2 := reopen()
 	for _, h := range manifest(t, url2, fixturePlot).Hotspots {
 		if h.ID == first || h.ID == made.ID {
 			t.Errorf("hotspot %d is still in the catalog", h.ID)
@@ -137,12 +126,7 @@ func addHotspots(t *testing.T, url string, n int) {
 }
 
 func TestEditHotspot_RankAndExemplarPersistInTheCatalog(t *testing.T) {
-	path := servertest.Copy(t)
-	cat, err := catalog.Open(path, catalog.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, url := serve(t, cat, Options{})
+	url, reopen := servePersisting(t)
 	addHotspots(t, url, 2)
 	order := hotspotIDs(t, url)
 	last := order[len(order)-1]
@@ -179,13 +163,7 @@ func TestEditHotspot_RankAndExemplarPersistInTheCatalog(t *testing.T) {
 		t.Errorf("answer %s (%v): want label Renamed and exemplar %d first", r.body, err, image)
 	}
 
-	cat.Close()
-	reopened, err := catalog.Open(path, catalog.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reopened.Close()
-	_, url2 := serve(t, reopened, Options{ReadOnly: true})
+	url2 := reopen()
 	hotspots := manifest(t, url2, fixturePlot).Hotspots
 	stored := hotspots[len(hotspots)-1]
 	if stored.ID != first.ID || stored.Label != "Renamed" || stored.Exemplars[0] != image || hotspots[0].ID != last {

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/pixplot/pixplot/catalog"
-	"github.com/pixplot/pixplot/server/servertest"
 )
 
 // manifestJSON is the full manifest as the viewer reads it.
@@ -371,12 +370,7 @@ func TestCreatePlot_RejectsWhatItCannotMakeBeforeAccepting(t *testing.T) {
 }
 
 func TestRenameHotspot_PersistsTheLabel(t *testing.T) {
-	path := servertest.Copy(t)
-	cat, err := catalog.Open(path, catalog.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, url := serve(t, cat, Options{})
+	url, reopen := servePersisting(t)
 	m := manifest(t, url, fixturePlot)
 	if len(m.Hotspots) == 0 {
 		t.Fatal("the fixture plot has no hotspots")
@@ -397,13 +391,7 @@ func TestRenameHotspot_PersistsTheLabel(t *testing.T) {
 	wantStatus(t, "bad hotspot id", sendJSON(t, "PATCH", url+"/api/plots/"+fixturePlot+"/hotspots/one", map[string]string{"label": "x"}), http.StatusBadRequest)
 	wantStatus(t, "unknown plot", sendJSON(t, "PATCH", url+"/api/plots/nope/hotspots/1", map[string]string{"label": "x"}), http.StatusNotFound)
 
-	cat.Close()
-	reopened, err := catalog.Open(path, catalog.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reopened.Close()
-	_, url2 := serve(t, reopened, Options{ReadOnly: true})
+	url2 := reopen()
 	if got := manifest(t, url2, fixturePlot).Hotspots[0].Label; got != "Harbour views" {
 		t.Errorf("after reopening the catalog, label %q", got)
 	}
