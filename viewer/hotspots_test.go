@@ -2,6 +2,7 @@ package viewer
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -57,6 +58,8 @@ func TestViewer_HotspotMoveButtonsAndDragReorderTheList(t *testing.T) {
 	if got := rowOrder(p); !slices.Equal(got, []int{0, 1, 2, 3, 4}) {
 		t.Fatalf("rows %v before any move", got)
 	}
+	swatches := `Object.fromEntries([...document.querySelectorAll('#hotspot-list li')].map((li) => [li.dataset.hotspot, li.querySelector('.swatch').style.background]))`
+	colours := eval[map[string]string](p, swatches)
 	if n := eval[int](p, `document.querySelectorAll('#hotspot-list .move-up:disabled, #hotspot-list .move-down:disabled').length`); n != 2 {
 		t.Errorf("%d disabled move buttons, want 2 (up on the first row, down on the last)", n)
 	}
@@ -84,6 +87,9 @@ func TestViewer_HotspotMoveButtonsAndDragReorderTheList(t *testing.T) {
 	}
 	if n := eval[int](p, `document.querySelectorAll('#hotspot-list .drop-before, #hotspot-list .drop-after, #hotspot-list .dragging').length`); n != 0 {
 		t.Errorf("%d rows still marked for the drag", n)
+	}
+	if got := eval[map[string]string](p, swatches); !maps.Equal(got, colours) {
+		t.Errorf("hotspot colours after reordering = %v, want each hotspot's own colour kept: %v", got, colours)
 	}
 
 	// Saved one after another: the server ends with the same order, and a

@@ -122,7 +122,7 @@ export class App extends EventTarget {
     const color = this.renderer.a.color;
     for (let i = 0; i < this.n; i++) {
       const k = this.hotspotOf[i];
-      const c = k >= 0 ? HOTSPOT_COLORS[k % HOTSPOT_COLORS.length] : NOISE_COLOR;
+      const c = k >= 0 ? this.hotspotRGB(this.plot.hotspots[k]) : NOISE_COLOR;
       const jitter = 0.85 + 0.3 * (((i * 2654435761) >>> 0) / 4294967296);
       for (let j = 0; j < 3; j++) color[4 * i + j] = Math.min(255, c[j] * jitter * 255);
       color[4 * i + 3] = 255;
@@ -130,9 +130,11 @@ export class App extends EventTarget {
     this.renderer.touch('color');
   }
 
-  hotspotColor(k) {
-    const c = HOTSPOT_COLORS[k % HOTSPOT_COLORS.length];
-    return `rgb(${c.map((v) => Math.round(v * 255)).join(',')})`;
+  // A hotspot's colour follows its id, so reordering the list keeps colours.
+  hotspotRGB(h) { return HOTSPOT_COLORS[Math.abs(h.id) % HOTSPOT_COLORS.length]; }
+
+  hotspotColor(h) {
+    return `rgb(${this.hotspotRGB(h).map((v) => Math.round(v * 255)).join(',')})`;
   }
 
   hasFlag(i, bit) { return (this.renderer.a.state[i] & bit) !== 0; }

@@ -47,7 +47,7 @@ export class Hotspots {
         el('span', { class: 'size' }, `${h.size.toLocaleString()} images · ${pct < 1 ? pct.toFixed(1) : Math.round(pct)}%`),
         el('div', { class: 'sizebar' }, el('div'))),
     );
-    li.querySelector('.swatch').style.background = app.hotspotColor(k);
+    li.querySelector('.swatch').style.background = app.hotspotColor(h);
     li.querySelector('.sizebar div').style.width = `${Math.max(1, pct)}%`;
     const select = button('select-members', '⬚', 'Select its images', () => this.selectMembers(h));
     if (app.source.readOnly) {
