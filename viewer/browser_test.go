@@ -99,7 +99,8 @@ func open(t *testing.T, handler http.Handler, path string, vp viewport) *page {
 	t.Helper()
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
-	ctx, cancel := chromedp.NewContext(chromium(t))
+	// a browser context of its own: no storage or cache shared with other tests
+	ctx, cancel := chromedp.NewContext(chromium(t), chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
 	p := &page{t: t, ctx: ctx, base: srv.URL}
 	var opts []chromedp.EmulateViewportOption

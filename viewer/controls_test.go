@@ -81,6 +81,12 @@ func TestViewer_SettingsTrayBorderSliderWidensGapsBetweenImages(t *testing.T) {
 	if !eval[bool](p, `document.querySelector('#settings').hidden`) {
 		t.Error("Esc left the settings tray open")
 	}
+	p.key("]") // point size up a step
+	p.do(chromedp.Reload())
+	p.waitFor(`window.__firstFrame === true`, 20*time.Second)
+	if got := eval[[]float64](p, `[__viewer.border, __viewer.sizeExponent, Number(document.querySelector('#border').value)]`); !slices.Equal(got, []float64{0.5, 0.25, 0.5}) {
+		t.Errorf("after a reload border, size and slider = %v, want the last ones chosen [0.5 0.25 0.5]", got)
+	}
 	p.noConsoleErrors()
 }
 

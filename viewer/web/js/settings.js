@@ -2,10 +2,12 @@
 // the ⚙ button in the header. Each row is a <label class="setting"> in
 // index.html holding a name (<span>) and a control; a module that adds a
 // setting adds a row there and wires its control. The rows here: point size
-// (also the [ and ] keys) and the border left around each image.
+// (also the [ and ] keys) and the border left around each image. Both are
+// remembered in this browser (localStorage) for the next visit.
 
 export const SIZE_RANGE = [-2, 2]; // point size: sprite side × 2^exponent
 export const BORDER_RANGE = [0, 0.9]; // share of each image's cell left empty; past 0.9 images vanish
+const STORAGE_KEY = 'pixplot.settings';
 
 export class Settings {
   constructor(app, { panel, button, onResize }) {
@@ -23,6 +25,20 @@ export class Settings {
     button.addEventListener('click', () => this.toggle());
     this.size.addEventListener('input', () => this.setSize(Number(this.size.value)));
     this.border.addEventListener('input', () => this.setBorder(Number(this.border.value)));
+    this.restore();
+  }
+
+  // restore applies the values saved by an earlier visit, if any.
+  restore() {
+    const saved = load();
+    if (Number.isFinite(saved.size)) this.setSize(saved.size);
+    if (Number.isFinite(saved.border)) this.setBorder(saved.border);
+  }
+
+  save() {
+    try {
+      localStorage.setItem(STORAGE_KEY, JSON.stringify({ size: this.app.sizeExponent, border: this.app.border }));
+    } catch { /* storage off (private mode, quota): the settings last for this page only */ }
   }
 
   get isOpen() { return !this.panel.hidden; }
@@ -36,13 +52,24 @@ export class Settings {
   setSize(v) {
     this.app.sizeExponent = clamp(v, SIZE_RANGE);
     this.size.value = this.app.sizeExponent;
+    this.save();
     this.onResize();
   }
 
   setBorder(v) {
     this.app.border = clamp(v, BORDER_RANGE);
     this.border.value = this.app.border;
+    this.save();
     this.onResize();
+  }
+}
+
+function load() {
+  try {
+    const v = JSON.parse(localStorage.getItem(STORAGE_KEY) || '{}');
+    return v && typeof v === 'object' ? v : {};
+  } catch {
+    return {};
   }
 }
 
