@@ -7,13 +7,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pixplot/pixplot/internal/imagetest"
 )
 
 // The ingest workload for one ~2 MP camera JPEG: decode, the three thumbnail
 // tiers and a 299×299 model input. The stdlib row is the pure-Go path the
 // cgo wrapper replaces.
 func BenchmarkPhotoToThumbnailsAndModelInput(b *testing.B) {
-	data := encodeJPEG(b, photo(1732, 1151), 90)
+	data := imagetest.EncodeJPEG(b, photo(1732, 1151), 90)
 	b.Logf("input: 1732×1151 JPEG, q90, %d KB", len(data)/1024)
 	decoders := []struct {
 		name   string
@@ -75,7 +77,7 @@ func cpuTime() time.Duration {
 // Resize on its own: a DCT-scaled 2 MP photo (as Decode returns it for
 // MinSide 299) to the model input size.
 func BenchmarkResize(b *testing.B) {
-	src := mustDecodeB(b, encodeJPEG(b, photo(1732, 1151), 90), Options{MinSide: 299})
+	src := mustDecodeB(b, imagetest.EncodeJPEG(b, photo(1732, 1151), 90), Options{MinSide: 299})
 	b.Run("866x576-to-299x299", func(b *testing.B) {
 		defer reportCPU(b)()
 		for b.Loop() {

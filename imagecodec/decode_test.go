@@ -17,6 +17,8 @@ import (
 
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
+
+	"github.com/pixplot/pixplot/internal/imagetest"
 )
 
 func TestSniff_NamesFormatsByContent(t *testing.T) {
@@ -32,8 +34,8 @@ func TestSniff_NamesFormatsByContent(t *testing.T) {
 		t.Fatal(err)
 	}
 	for format, data := range map[string][]byte{
-		"jpeg": encodeJPEG(t, img, 90),
-		"png":  encodePNG(t, img),
+		"jpeg": imagetest.EncodeJPEG(t, img, 90),
+		"png":  imagetest.EncodePNG(t, img),
 		"gif":  gifBuf.Bytes(),
 		"webp": fixture(t, "lossy.webp"),
 		"bmp":  bmpBuf.Bytes(),
@@ -79,10 +81,7 @@ func TestDecode_RefusesNonImagesSayingWhatTheyLookLike(t *testing.T) {
 
 func TestDecode_RefusesPNGBombFromItsHeaderQuicklyAndWithoutAllocating(t *testing.T) {
 	// A 50,000×50,000 RGBA PNG header (10 GB of pixels) over a tiny IDAT.
-	bomb := rawPNG(t, 1, 1, 6, 4, func(x, y, c int) byte { return 0 })
-	binary.BigEndian.PutUint32(bomb[16:], 50000)
-	binary.BigEndian.PutUint32(bomb[20:], 50000)
-	copy(bomb[29:], pngChunk("IHDR", bomb[16:29])[21:]) // fix the IHDR CRC
+	bomb := imagetest.WithPNGSize(imagetest.RawPNG(t, 1, 1, 6, 4, func(x, y, c int) byte { return 0 }), 50000, 50000)
 
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
@@ -103,10 +102,7 @@ func TestDecode_RefusesPNGBombFromItsHeaderQuicklyAndWithoutAllocating(t *testin
 }
 
 func TestDecode_RefusesJPEGBombFromItsHeader(t *testing.T) {
-	data := encodeJPEG(t, quadrants(16, 16), 90)
-	sof := bytes.Index(data, []byte{0xff, 0xc0})
-	binary.BigEndian.PutUint16(data[sof+5:], 60000) // height
-	binary.BigEndian.PutUint16(data[sof+7:], 60000) // width
+	data := imagetest.WithJPEGSize(imagetest.EncodeJPEG(t, quadrants(16, 16), 90), 60000, 60000)
 	start := time.Now()
 	_, err := Decode(data, Options{})
 	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "60000×60000 pixels (3600.0 MP) exceed the limit of 100.0 MP") {
@@ -118,7 +114,7 @@ func TestDecode_RefusesJPEGBombFromItsHeader(t *testing.T) {
 }
 
 func TestDecode_UnsupportedFeaturesAreNotCalledCorrupt(t *testing.T) {
-	lossless := encodeJPEG(t, quadrants(16, 16), 90)
+	lossless := imagetest.EncodeJPEG(t, quadrants(16, 16), 90)
 	lossless[bytes.Index(lossless, []byte{0xff, 0xc0})+1] = 0xc3 // SOF3: lossless JPEG
 
 	var buf bytes.Buffer
@@ -148,7 +144,7 @@ func TestDecode_UnsupportedFeaturesAreNotCalledCorrupt(t *testing.T) {
 }
 
 func TestDecode_MaxPixelsIsConfigurable(t *testing.T) {
-	for _, data := range [][]byte{encodeJPEG(t, quadrants(100, 50), 90), encodePNG(t, quadrants(100, 50))} {
+	for _, data := range [][]byte{imagetest.EncodeJPEG(t, quadrants(100, 50), 90), imagetest.EncodePNG(t, quadrants(100, 50))} {
 		if _, err := Decode(data, Options{MaxPixels: 4999}); !errors.Is(err, ErrTooLarge) {
 			t.Errorf("MaxPixels 4999: err = %v, want ErrTooLarge", err)
 		}
@@ -157,9 +153,9 @@ func TestDecode_MaxPixelsIsConfigurable(t *testing.T) {
 }
 
 func TestDecode_TruncatedOrGarbledFilesAreCorruptNotCrashes(t *testing.T) {
-	baseline := encodeJPEG(t, photo(200, 150), 90)
+	baseline := imagetest.EncodeJPEG(t, photo(200, 150), 90)
 	progressive := fixture(t, "progressive.jpg")
-	pngData := encodePNG(t, photo(64, 64))
+	pngData := imagetest.EncodePNG(t, photo(64, 64))
 	sos := bytes.Index(baseline, []byte{0xff, 0xda})
 	for name, data := range map[string][]byte{
 		"baseline jpeg cut in half":      baseline[:len(baseline)/2],
@@ -183,7 +179,7 @@ func TestDecode_TruncatedOrGarbledFilesAreCorruptNotCrashes(t *testing.T) {
 func TestDecode_JPEGWithGarbledPixelDataStillDecodes(t *testing.T) {
 	// Like browsers, libjpeg resynchronises after bad entropy-coded data; the
 	// picture is damaged but complete, so it is kept.
-	data := encodeJPEG(t, photo(200, 150), 90)
+	data := imagetest.EncodeJPEG(t, photo(200, 150), 90)
 	sos := bytes.Index(data, []byte{0xff, 0xda})
 	for i := sos + 20; i < len(data)-2; i += 7 {
 		data[i] = 0xff // stray markers all through the pixel data
@@ -193,7 +189,7 @@ func TestDecode_JPEGWithGarbledPixelDataStillDecodes(t *testing.T) {
 }
 
 func TestDecode_TruncatedJPEGSaysPrematureEnd(t *testing.T) {
-	data := encodeJPEG(t, photo(64, 64), 90)
+	data := imagetest.EncodeJPEG(t, photo(64, 64), 90)
 	_, err := Decode(data[:len(data)-100], Options{})
 	if err == nil || err.Error() != "corrupt image: jpeg: Premature end of JPEG file" {
 		t.Fatalf("err = %v", err)
@@ -217,13 +213,13 @@ func TestDecode_RefusesProgressiveJPEGWithThousandsOfScans(t *testing.T) {
 }
 
 func TestDecode_JPEGMissingOnlyItsEndMarkerIsFine(t *testing.T) {
-	data := encodeJPEG(t, quadrants(48, 32), 95)
+	data := imagetest.EncodeJPEG(t, quadrants(48, 32), 95)
 	d := mustDecode(t, data[:len(data)-2], Options{})
 	wantQuadrants(t, d.Image, 8)
 }
 
 func TestDecode_BaselineJPEG(t *testing.T) {
-	d := mustDecode(t, encodeJPEG(t, quadrants(48, 32), 95), Options{})
+	d := mustDecode(t, imagetest.EncodeJPEG(t, quadrants(48, 32), 95), Options{})
 	if d.Format != "jpeg" || d.Width != 48 || d.Height != 32 || d.Orientation != 1 {
 		t.Errorf("got %s %d×%d orientation %d", d.Format, d.Width, d.Height, d.Orientation)
 	}
@@ -240,8 +236,8 @@ func TestDecode_JPEGAgreesWithImageJPEG(t *testing.T) {
 		gray.Pix[i] = uint8(i * 7)
 	}
 	for name, data := range map[string][]byte{
-		"baseline":    encodeJPEG(t, photo(120, 80), 90),
-		"grayscale":   encodeJPEG(t, gray, 90),
+		"baseline":    imagetest.EncodeJPEG(t, photo(120, 80), 90),
+		"grayscale":   imagetest.EncodeJPEG(t, gray, 90),
 		"progressive": fixture(t, "progressive.jpg"),
 		"cmyk adobe":  fixture(t, "cmyk_adobe.jpg"),
 		"ycck adobe":  fixture(t, "ycck_adobe.jpg"),
@@ -273,7 +269,7 @@ func TestDecode_GrayscaleJPEG(t *testing.T) {
 	for i := range gray.Pix {
 		gray.Pix[i] = uint8(i % 32 * 8)
 	}
-	d := mustDecode(t, encodeJPEG(t, gray, 95), Options{})
+	d := mustDecode(t, imagetest.EncodeJPEG(t, gray, 95), Options{})
 	wantColor(t, d.Image, 2, 5, color.RGBA{16, 16, 16, 255}, 6)
 	wantColor(t, d.Image, 29, 5, color.RGBA{232, 232, 232, 255}, 6)
 }
@@ -319,7 +315,7 @@ func TestDecode_PNGColourTypes(t *testing.T) {
 			}
 		}
 	}
-	grayAlpha := rawPNG(t, 16, 16, 4, 2, func(x, y, c int) byte {
+	grayAlpha := imagetest.RawPNG(t, 16, 16, 4, 2, func(x, y, c int) byte {
 		if c == 1 { // alpha
 			return map[bool]byte{true: 255, false: 0}[left(x)]
 		}
@@ -330,10 +326,10 @@ func TestDecode_PNGColourTypes(t *testing.T) {
 		data      []byte
 		leftColor color.RGBA
 	}{
-		{"8-bit RGBA with transparency", encodePNG(t, nrgba), red},
-		{"16-bit RGBA", encodePNG(t, rgba16), red},
-		{"16-bit gray", encodePNG(t, gray16), black},
-		{"palette with transparent entry", encodePNG(t, paletted), red},
+		{"8-bit RGBA with transparency", imagetest.EncodePNG(t, nrgba), red},
+		{"16-bit RGBA", imagetest.EncodePNG(t, rgba16), red},
+		{"16-bit gray", imagetest.EncodePNG(t, gray16), black},
+		{"palette with transparent entry", imagetest.EncodePNG(t, paletted), red},
 		{"gray+alpha", grayAlpha, black},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -431,7 +427,7 @@ func TestDecode_BMPAndTIFF(t *testing.T) {
 }
 
 func TestDecode_LargeJPEGIsDecodedDCTScaledToMinSide(t *testing.T) {
-	data := encodeJPEG(t, photo(2000, 1500), 90)
+	data := imagetest.EncodeJPEG(t, photo(2000, 1500), 90)
 	for _, tc := range []struct{ minSide, w, h int }{
 		{0, 2000, 1500},
 		{100, 250, 188}, // 1/8
@@ -452,7 +448,7 @@ func TestDecode_LargeJPEGIsDecodedDCTScaledToMinSide(t *testing.T) {
 }
 
 func TestDecode_ScaledJPEGKeepsTheColours(t *testing.T) {
-	d := mustDecode(t, encodeJPEG(t, quadrants(640, 480), 90), Options{MinSide: 60})
+	d := mustDecode(t, imagetest.EncodeJPEG(t, quadrants(640, 480), 90), Options{MinSide: 60})
 	wantSize(t, d.Image, 80, 60)
 	wantQuadrants(t, d.Image, 6)
 	for _, name := range []string{"progressive.jpg", "cmyk_adobe.jpg", "ycck_adobe.jpg"} {
@@ -463,7 +459,7 @@ func TestDecode_ScaledJPEGKeepsTheColours(t *testing.T) {
 }
 
 func TestDecode_OtherFormatsShrinkByIntegerFactorToMinSide(t *testing.T) {
-	d := mustDecode(t, encodePNG(t, quadrants(1000, 600)), Options{MinSide: 100})
+	d := mustDecode(t, imagetest.EncodePNG(t, quadrants(1000, 600)), Options{MinSide: 100})
 	if d.Width != 1000 || d.Height != 600 {
 		t.Errorf("full size %d×%d", d.Width, d.Height)
 	}
@@ -473,42 +469,10 @@ func TestDecode_OtherFormatsShrinkByIntegerFactorToMinSide(t *testing.T) {
 }
 
 func TestDecode_AppliesEXIFOrientation(t *testing.T) {
-	// For each orientation: where the shown top-left (red) and top-right (blue)
-	// corners lie in the stored 60×40 image.
-	type corner struct{ right, bottom bool }
-	for o, stored := range map[int][2]corner{
-		1: {{false, false}, {true, false}},
-		2: {{true, false}, {false, false}},
-		3: {{true, true}, {false, true}},
-		4: {{false, true}, {true, true}},
-		5: {{false, false}, {false, true}},
-		6: {{false, true}, {false, false}},
-		7: {{true, true}, {true, false}},
-		8: {{true, false}, {true, true}},
-	} {
-		img := image.NewRGBA(image.Rect(0, 0, 60, 40))
-		for i := range img.Pix {
-			img.Pix[i] = 0xff // white
-		}
-		for i, c := range []color.RGBA{red, blue} {
-			x0, y0 := 0, 0
-			if stored[i].right {
-				x0 = 60 - 12
-			}
-			if stored[i].bottom {
-				y0 = 40 - 12
-			}
-			for y := y0; y < y0+12; y++ {
-				for x := x0; x < x0+12; x++ {
-					img.SetRGBA(x, y, c)
-				}
-			}
-		}
-		order := binary.ByteOrder(binary.LittleEndian)
-		if o%2 == 0 {
-			order = binary.BigEndian
-		}
-		data := withJPEGEXIF(encodeJPEG(t, img, 95), tiffOrientation(order, uint16(o)))
+	// Each stored 60×40 image shows red top-left and blue top-right once upright.
+	for o := 1; o <= 8; o++ {
+		stored := imagetest.EncodeJPEG(t, imagetest.CornerMarkers(60, 40, 12, o), 95)
+		data := imagetest.WithJPEGEXIF(stored, imagetest.CameraOrientationTIFF(imagetest.OrientationByteOrder(o), uint16(o)))
 		for _, minSide := range []int{0, 20} { // full size and DCT-scaled by 2
 			d := mustDecode(t, data, Options{MinSide: minSide})
 			w, h := 60, 40
@@ -528,7 +492,7 @@ func TestDecode_AppliesEXIFOrientation(t *testing.T) {
 }
 
 func TestDecode_AppliesPNGeXIfOrientation(t *testing.T) {
-	data := withPNGChunk(encodePNG(t, quadrants(48, 32)), pngChunk("eXIf", tiffOrientation(binary.BigEndian, 8)))
+	data := imagetest.WithPNGChunk(imagetest.EncodePNG(t, quadrants(48, 32)), imagetest.PNGChunk("eXIf", imagetest.CameraOrientationTIFF(binary.BigEndian, 8)))
 	d := mustDecode(t, data, Options{})
 	wantSize(t, d.Image, 32, 48)
 	// Turned anticlockwise: the stored top-right (green) is now top-left.
@@ -549,8 +513,8 @@ func TestDecode_AppliesWebPEXIFOrientation(t *testing.T) {
 }
 
 func TestDecode_IgnoresBrokenEXIF(t *testing.T) {
-	jpegData := encodeJPEG(t, quadrants(48, 32), 95)
-	valid := tiffOrientation(binary.LittleEndian, 6)
+	jpegData := imagetest.EncodeJPEG(t, quadrants(48, 32), 95)
+	valid := imagetest.CameraOrientationTIFF(binary.LittleEndian, 6)
 	hugeCount := append([]byte{}, valid...)
 	binary.LittleEndian.PutUint16(hugeCount[8:], 0xffff)
 	for name, tiffBlock := range map[string][]byte{
@@ -560,15 +524,15 @@ func TestDecode_IgnoresBrokenEXIF(t *testing.T) {
 			binary.LittleEndian.PutUint16(b[8:], 0xffff)
 			return b
 		}(),
-		"orientation 9":     tiffOrientation(binary.LittleEndian, 9),
-		"orientation 0":     tiffOrientation(binary.BigEndian, 0),
+		"orientation 9":     imagetest.CameraOrientationTIFF(binary.LittleEndian, 9),
+		"orientation 0":     imagetest.CameraOrientationTIFF(binary.BigEndian, 0),
 		"not TIFF":          []byte("hello, world"),
 		"empty":             nil,
 		"header only":       valid[:8],
 		"ifd inside header": append(append([]byte{}, valid[:4]...), 2, 0, 0, 0),
 	} {
 		t.Run(name, func(t *testing.T) {
-			d := mustDecode(t, withJPEGEXIF(jpegData, tiffBlock), Options{})
+			d := mustDecode(t, imagetest.WithJPEGEXIF(jpegData, tiffBlock), Options{})
 			if d.Orientation != 1 {
 				t.Errorf("orientation %d", d.Orientation)
 			}
@@ -587,11 +551,11 @@ func TestDecode_IgnoresBrokenEXIF(t *testing.T) {
 
 func TestDecode_IsSafeForConcurrentUse(t *testing.T) {
 	inputs := [][]byte{
-		encodeJPEG(t, photo(300, 200), 90),
-		withJPEGEXIF(encodeJPEG(t, photo(200, 300), 90), tiffOrientation(binary.BigEndian, 6)),
+		imagetest.EncodeJPEG(t, photo(300, 200), 90),
+		imagetest.WithJPEGEXIF(imagetest.EncodeJPEG(t, photo(200, 300), 90), imagetest.CameraOrientationTIFF(binary.BigEndian, 6)),
 		fixture(t, "progressive.jpg"),
 		fixture(t, "cmyk_adobe.jpg"),
-		encodePNG(t, photo(120, 90)),
+		imagetest.EncodePNG(t, photo(120, 90)),
 		fixture(t, "lossy_alpha.webp"),
 		[]byte("not an image"),
 	}
@@ -619,9 +583,9 @@ func TestDecode_IsSafeForConcurrentUse(t *testing.T) {
 }
 
 func FuzzDecode(f *testing.F) {
-	f.Add(encodeJPEG(f, quadrants(16, 16), 90))
-	f.Add(withJPEGEXIF(encodeJPEG(f, quadrants(16, 8), 90), tiffOrientation(binary.BigEndian, 6)))
-	f.Add(encodePNG(f, quadrants(16, 16)))
+	f.Add(imagetest.EncodeJPEG(f, quadrants(16, 16), 90))
+	f.Add(imagetest.WithJPEGEXIF(imagetest.EncodeJPEG(f, quadrants(16, 8), 90), imagetest.CameraOrientationTIFF(binary.BigEndian, 6)))
+	f.Add(imagetest.EncodePNG(f, quadrants(16, 16)))
 	for _, name := range []string{"progressive.jpg", "cmyk_adobe.jpg", "ycck_adobe.jpg", "lossy_exif6.webp", "lossless_alpha.webp", "lossy_alpha.webp"} {
 		f.Add(fixture(f, name))
 	}

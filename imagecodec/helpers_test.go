@@ -1,14 +1,8 @@
 package imagecodec
 
 import (
-	"bytes"
-	"compress/zlib"
-	"encoding/binary"
-	"hash/crc32"
 	"image"
 	"image/color"
-	"image/jpeg"
-	"image/png"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -71,24 +65,6 @@ func wantSize(t *testing.T, img image.Image, w, h int) {
 	}
 }
 
-func encodeJPEG(t testing.TB, img image.Image, quality int) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func encodePNG(t testing.TB, img image.Image) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 func fixture(t testing.TB, name string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", name))
@@ -105,86 +81,6 @@ func mustDecode(t *testing.T, data []byte, opt Options) *Decoded {
 		t.Fatalf("Decode: %v", err)
 	}
 	return d
-}
-
-// tiffOrientation is a minimal TIFF structure whose IFD0 holds Orientation = o
-// after one unrelated tag, as cameras write it.
-func tiffOrientation(order binary.ByteOrder, o uint16) []byte {
-	b := make([]byte, 8+2+2*12+4)
-	if order == binary.LittleEndian {
-		copy(b, "II*\x00")
-	} else {
-		copy(b, "MM\x00*")
-	}
-	order.PutUint32(b[4:], 8)
-	order.PutUint16(b[8:], 2)
-	entry := b[10:]
-	order.PutUint16(entry[0:], 0x010f) // Make, ASCII, inline "pp"
-	order.PutUint16(entry[2:], 2)
-	order.PutUint32(entry[4:], 3)
-	copy(entry[8:], "pp\x00")
-	entry = b[22:]
-	order.PutUint16(entry[0:], 0x0112)
-	order.PutUint16(entry[2:], 3)
-	order.PutUint32(entry[4:], 1)
-	order.PutUint16(entry[8:], o)
-	return b
-}
-
-// withJPEGEXIF inserts an APP1 Exif segment holding tiff right after SOI.
-func withJPEGEXIF(jpegData, tiff []byte) []byte {
-	payload := append([]byte("Exif\x00\x00"), tiff...)
-	seg := []byte{0xff, 0xe1, 0, 0}
-	binary.BigEndian.PutUint16(seg[2:], uint16(2+len(payload)))
-	out := append([]byte{}, jpegData[:2]...)
-	out = append(out, seg...)
-	out = append(out, payload...)
-	return append(out, jpegData[2:]...)
-}
-
-func pngChunk(typ string, body []byte) []byte {
-	c := make([]byte, 8, 12+len(body))
-	binary.BigEndian.PutUint32(c, uint32(len(body)))
-	copy(c[4:], typ)
-	c = append(c, body...)
-	return binary.BigEndian.AppendUint32(c, crc32.ChecksumIEEE(c[4:]))
-}
-
-// withPNGChunk inserts a chunk right after IHDR (signature 8 + IHDR 25 bytes).
-func withPNGChunk(pngData []byte, chunk []byte) []byte {
-	out := append([]byte{}, pngData[:33]...)
-	out = append(out, chunk...)
-	return append(out, pngData[33:]...)
-}
-
-// rawPNG writes a PNG from already-interleaved 8-bit samples of the given
-// colour type (image/png cannot write gray+alpha, type 4).
-func rawPNG(t testing.TB, w, h int, colorType byte, channels int, sample func(x, y, c int) byte) []byte {
-	t.Helper()
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr, uint32(w))
-	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
-	ihdr[8], ihdr[9] = 8, colorType
-	var idat bytes.Buffer
-	z := zlib.NewWriter(&idat)
-	row := make([]byte, 1+w*channels) // filter byte 0 (none)
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			for c := 0; c < channels; c++ {
-				row[1+x*channels+c] = sample(x, y, c)
-			}
-		}
-		if _, err := z.Write(row); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := z.Close(); err != nil {
-		t.Fatal(err)
-	}
-	out := []byte("\x89PNG\r\n\x1a\n")
-	out = append(out, pngChunk("IHDR", ihdr)...)
-	out = append(out, pngChunk("IDAT", idat.Bytes())...)
-	return append(out, pngChunk("IEND", nil)...)
 }
 
 // photo is a deterministic photo-like picture: smooth shapes, texture and

@@ -4,16 +4,12 @@ package ingest
 
 import (
 	"bytes"
-	"compress/zlib"
 	"context"
-	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"image"
 	"image/color"
 	"image/gif"
 	"image/jpeg"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,6 +22,7 @@ import (
 	"github.com/pixplot/pixplot"
 	"github.com/pixplot/pixplot/catalog"
 	"github.com/pixplot/pixplot/imagecodec"
+	"github.com/pixplot/pixplot/internal/imagetest"
 )
 
 // hostileImage is one entry of the bad-images corpus and what ingest must do
@@ -60,16 +57,10 @@ var (
 // disguised files, decompression bombs, every colour model and container
 // pixplot reads, all eight EXIF orientations, awkward names and file kinds.
 func hostileCorpus(t *testing.T) []hostileImage {
-	photoJPEG := encodeJPEGFile(t, gradient(160, 120), 90)
+	photoJPEG := imagetest.EncodeJPEG(t, gradient(160, 120), 90)
 	sos := bytes.Index(photoJPEG, []byte{0xff, 0xda})
-	bombPNG := pngFromSamples(t, 1, 1, 6, 4, func(x, y, c int) byte { return 0 })
-	binary.BigEndian.PutUint32(bombPNG[16:], 50000)
-	binary.BigEndian.PutUint32(bombPNG[20:], 50000)
-	copy(bombPNG[29:], pngChunkBytes("IHDR", bombPNG[16:29])[21:]) // IHDR CRC
-	bombJPEG := encodeJPEGFile(t, gradient(16, 16), 90)
-	sof := bytes.Index(bombJPEG, []byte{0xff, 0xc0})
-	binary.BigEndian.PutUint16(bombJPEG[sof+5:], 60000)
-	binary.BigEndian.PutUint16(bombJPEG[sof+7:], 60000)
+	bombPNG := imagetest.WithPNGSize(imagetest.RawPNG(t, 1, 1, 6, 4, func(x, y, c int) byte { return 0 }), 50000, 50000)
+	bombJPEG := imagetest.WithJPEGSize(imagetest.EncodeJPEG(t, gradient(16, 16), 90), 60000, 60000)
 
 	cases := []hostileImage{
 		// Refused with a reason.
@@ -98,7 +89,7 @@ func hostileCorpus(t *testing.T) []hostileImage {
 
 		// Stored, upright and opaque.
 		{path: "baseline.jpg", write: bytesFile(photoJPEG), format: "jpeg", width: 160, height: 120},
-		{path: "grayscale.jpg", write: encodedFile(func(t *testing.T) []byte { return encodeJPEGFile(t, grayImage(64, 48), 90) }),
+		{path: "grayscale.jpg", write: encodedFile(func(t *testing.T) []byte { return imagetest.EncodeJPEG(t, grayImage(64, 48), 90) }),
 			format: "jpeg", width: 64, height: 48},
 		{path: "progressive.jpg", write: fixtureFile("progressive.jpg"), format: "jpeg", width: 48, height: 32, look: quadrantsLook},
 		{path: "cmyk_adobe.jpg", write: fixtureFile("cmyk_adobe.jpg"), format: "jpeg", width: 48, height: 32, look: quadrantsLook},
@@ -290,42 +281,8 @@ func checkStoredImage(t *testing.T, cat *catalog.Catalog, modelID int64, c hosti
 // turn it upright, with markers placed so that upright it shows red top-left
 // and blue top-right.
 func orientedJPEG(t *testing.T, o int) []byte {
-	const w, h, side = 1024, 640, 160
-	// Where the upright top-left (red) and top-right (blue) corners are stored.
-	type corner struct{ right, bottom bool }
-	stored := map[int][2]corner{
-		1: {{false, false}, {true, false}},
-		2: {{true, false}, {false, false}},
-		3: {{true, true}, {false, true}},
-		4: {{false, true}, {true, true}},
-		5: {{false, false}, {false, true}},
-		6: {{false, true}, {false, false}},
-		7: {{true, true}, {true, false}},
-		8: {{true, false}, {true, true}},
-	}[o]
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	for i := range img.Pix {
-		img.Pix[i] = 0xff
-	}
-	for i, c := range []color.RGBA{markRed, markBlue} {
-		x0, y0 := 0, 0
-		if stored[i].right {
-			x0 = w - side
-		}
-		if stored[i].bottom {
-			y0 = h - side
-		}
-		for y := y0; y < y0+side; y++ {
-			for x := x0; x < x0+side; x++ {
-				img.SetRGBA(x, y, c)
-			}
-		}
-	}
-	order := binary.ByteOrder(binary.LittleEndian)
-	if o%2 == 0 {
-		order = binary.BigEndian
-	}
-	return withEXIFOrientation(encodeJPEGFile(t, img, 92), order, uint16(o))
+	stored := imagetest.EncodeJPEG(t, imagetest.CornerMarkers(1024, 640, 160, o), 92)
+	return imagetest.WithJPEGEXIF(stored, imagetest.OrientationTIFF(imagetest.OrientationByteOrder(o), uint16(o)))
 }
 
 // cornerMarkersLook checks an upright orientation test image.
@@ -431,24 +388,6 @@ func unreadableFile(write func(*testing.T, string)) func(*testing.T, string) {
 
 // Encoders of corpus images.
 
-func encodeJPEGFile(t *testing.T, img image.Image, quality int) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func encodePNGFile(t *testing.T, img image.Image) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 // gradient is a smooth colour picture.
 func gradient(w, h int) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
@@ -487,13 +426,13 @@ func png16(t *testing.T) []byte {
 			img.Set(x, y, paint(x, y))
 		}
 	}
-	return encodePNGFile(t, img)
+	return imagetest.EncodePNG(t, img)
 }
 
 // grayAlphaPNG is an 8-bit grey+alpha PNG (colour type 4, which image/png
 // cannot write): black everywhere, transparent on the left half.
 func grayAlphaPNG(t *testing.T) []byte {
-	return pngFromSamples(t, 40, 30, 4, 2, func(x, y, c int) byte {
+	return imagetest.RawPNG(t, 40, 30, 4, 2, func(x, y, c int) byte {
 		if c == 1 && x >= 20 {
 			return 255
 		}
@@ -502,7 +441,7 @@ func grayAlphaPNG(t *testing.T) []byte {
 }
 
 func palettePNG(t *testing.T) []byte {
-	return encodePNGFile(t, halvesPaletted())
+	return imagetest.EncodePNG(t, halvesPaletted())
 }
 
 func halvesPaletted() *image.Paletted {
@@ -544,65 +483,4 @@ func tiffFile(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
-}
-
-// pngFromSamples writes a PNG of any 8-bit colour type from interleaved samples.
-func pngFromSamples(t *testing.T, w, h int, colorType byte, channels int, sample func(x, y, c int) byte) []byte {
-	t.Helper()
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr, uint32(w))
-	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
-	ihdr[8], ihdr[9] = 8, colorType
-	var idat bytes.Buffer
-	z := zlib.NewWriter(&idat)
-	row := make([]byte, 1+w*channels) // filter type 0
-	for y := range h {
-		for x := range w {
-			for c := range channels {
-				row[1+x*channels+c] = sample(x, y, c)
-			}
-		}
-		if _, err := z.Write(row); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := z.Close(); err != nil {
-		t.Fatal(err)
-	}
-	out := []byte("\x89PNG\r\n\x1a\n")
-	out = append(out, pngChunkBytes("IHDR", ihdr)...)
-	out = append(out, pngChunkBytes("IDAT", idat.Bytes())...)
-	return append(out, pngChunkBytes("IEND", nil)...)
-}
-
-func pngChunkBytes(typ string, body []byte) []byte {
-	c := make([]byte, 8, 12+len(body))
-	binary.BigEndian.PutUint32(c, uint32(len(body)))
-	copy(c[4:], typ)
-	c = append(c, body...)
-	return binary.BigEndian.AppendUint32(c, crc32.ChecksumIEEE(c[4:]))
-}
-
-// withEXIFOrientation inserts an APP1 Exif segment whose IFD0 holds only
-// Orientation = o, right after the JPEG's SOI marker.
-func withEXIFOrientation(jpegData []byte, order binary.ByteOrder, o uint16) []byte {
-	tiffBlock := make([]byte, 8+2+12+4)
-	if order == binary.LittleEndian {
-		copy(tiffBlock, "II*\x00")
-	} else {
-		copy(tiffBlock, "MM\x00*")
-	}
-	order.PutUint32(tiffBlock[4:], 8)
-	order.PutUint16(tiffBlock[8:], 1)
-	entry := tiffBlock[10:]
-	order.PutUint16(entry[0:], 0x0112) // Orientation, SHORT, 1 value
-	order.PutUint16(entry[2:], 3)
-	order.PutUint32(entry[4:], 1)
-	order.PutUint16(entry[8:], o)
-	payload := append([]byte("Exif\x00\x00"), tiffBlock...)
-	segment := binary.BigEndian.AppendUint16([]byte{0xff, 0xe1}, uint16(2+len(payload)))
-	out := append([]byte{}, jpegData[:2]...)
-	out = append(out, segment...)
-	out = append(out, payload...)
-	return append(out, jpegData[2:]...)
 }

@@ -1,10 +1,8 @@
 package ingest
 
 import (
-	"bytes"
 	"image"
 	"image/color"
-	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/pixplot/pixplot/imagecodec"
+	"github.com/pixplot/pixplot/internal/imagetest"
 )
 
 // iiifServer is a local IIIF provider: the fixture manifests and collections
@@ -149,9 +148,5 @@ func encodedPNG(t *testing.T, w, h int) []byte {
 			img.Set(x, y, color.RGBA{uint8(x * 255 / w), uint8(y * 255 / h), 128, 255})
 		}
 	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return imagetest.EncodePNG(t, img)
 }
