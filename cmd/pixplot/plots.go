@@ -12,28 +12,10 @@ import (
 )
 
 func newPlotsCmd(g *globalFlags) *cobra.Command {
-	var asJSON bool
-	cmd := &cobra.Command{
+	cmd := reportCmd(g, &cobra.Command{
 		Use:   "plots [--json]",
 		Short: "List the catalog's plots: filter, images, layouts, hotspots, when made and how long it took",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cat, err := g.openCatalog(true)
-			if err != nil {
-				return err
-			}
-			defer cat.Close()
-			plots, err := cat.Plots(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), plots)
-			}
-			return printPlots(cmd.OutOrStdout(), plots)
-		},
-	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	}, (*catalog.Catalog).Plots, printPlots)
 	cmd.AddCommand(&cobra.Command{
 		Use:   "rm NAME",
 		Short: "Remove a plot with its layouts, hotspots and atlases (images and everything else stay)",
