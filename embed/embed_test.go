@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pixplot/pixplot/embed"
+	"github.com/pixplot/pixplot/internal/imagetest"
 	"github.com/pixplot/pixplot/modelstore"
 	"golang.org/x/image/draw"
 )
@@ -75,11 +76,7 @@ func derivedCopy(t testing.TB, img image.Image) image.Image {
 	crop := image.Rect(b.Min.X+b.Dx()/20, b.Min.Y, b.Max.X, b.Max.Y-b.Dy()/20)
 	small := image.NewRGBA(image.Rect(0, 0, crop.Dx()*3/5, crop.Dy()*3/5))
 	draw.ApproxBiLinear.Scale(small, small.Bounds(), img, crop, draw.Src, nil)
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, small, &jpeg.Options{Quality: 70}); err != nil {
-		t.Fatal(err)
-	}
-	out, err := jpeg.Decode(&buf)
+	out, err := jpeg.Decode(bytes.NewReader(imagetest.EncodeJPEG(t, small, 70)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,8 +2,6 @@ package samples
 
 import (
 	"bytes"
-	"encoding/binary"
-	"hash/crc32"
 	"image"
 	"image/png"
 	"slices"
@@ -11,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pixplot/pixplot"
+	"github.com/pixplot/pixplot/internal/imagetest"
 )
 
 func TestYearIn_FindsTheYearInFreeFormDates(t *testing.T) {
@@ -60,18 +59,9 @@ func TestSkinTones_NamesEachToneOnce(t *testing.T) {
 
 // withText adds a tEXt chunk before IEND of an encoded PNG.
 func withText(t *testing.T, keyword string, text []byte) []byte {
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 2, 2))); err != nil {
-		t.Fatal(err)
-	}
-	data := buf.Bytes()
-	iend := data[len(data)-12:]
-	body := append([]byte(keyword+"\x00"), text...)
-	chunk := binary.BigEndian.AppendUint32(nil, uint32(len(body)))
-	chunk = append(chunk, "tEXt"...)
-	chunk = append(chunk, body...)
-	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(chunk[4:]))
-	return slices.Concat(data[:len(data)-12], chunk, iend)
+	data := imagetest.EncodePNG(t, image.NewGray(image.Rect(0, 0, 2, 2)))
+	chunk := imagetest.PNGChunk("tEXt", append([]byte(keyword+"\x00"), text...))
+	return slices.Concat(data[:len(data)-12], chunk, data[len(data)-12:])
 }
 
 func TestPNGText_ReadsLatin1AndUTF8AndFoldsWhiteSpace(t *testing.T) {

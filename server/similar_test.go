@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
-	"image/png"
 	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/pixplot/pixplot/internal/imagetest"
 	"github.com/pixplot/pixplot/server/servertest"
 )
 
@@ -137,14 +137,11 @@ func bigPNG(t *testing.T, n int) []byte {
 		state = state*1664525 + 1013904223
 		img.Pix[i] = byte(state >> 24)
 	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
+	data := imagetest.EncodePNG(t, img)
+	if len(data) < n {
+		t.Fatalf("png of %d bytes", len(data))
 	}
-	if buf.Len() < n {
-		t.Fatalf("png of %d bytes", buf.Len())
-	}
-	return buf.Bytes()
+	return data
 }
 
 func writableServer(t *testing.T, opt Options) string {

@@ -30,6 +30,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pixplot/pixplot/internal/imagetest"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
@@ -342,11 +343,7 @@ func packTier(t testing.TB, imgs []fakeImage, cellSize, size int, detailed bool)
 		if canvas == nil {
 			return
 		}
-		var buf bytes.Buffer
-		if err := jpeg.Encode(&buf, canvas, &jpeg.Options{Quality: 85}); err != nil {
-			t.Fatal(err)
-		}
-		tier.Atlases = append(tier.Atlases, buf.Bytes())
+		tier.Atlases = append(tier.Atlases, imagetest.EncodeJPEG(t, canvas, 85))
 		canvas = nil
 	}
 	for _, im := range imgs {
