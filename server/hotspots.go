@@ -48,11 +48,7 @@ func (s *Server) createHotspot(c *gin.Context) {
 
 // deleteHotspot removes a hotspot; 204.
 func (s *Server) deleteHotspot(c *gin.Context) {
-	id, ok := hotspotID(c)
-	if !ok {
-		return
-	}
-	p, ok := s.readyPlot(c)
+	p, id, ok := s.hotspotTarget(c)
 	if !ok {
 		return
 	}
@@ -75,11 +71,7 @@ type hotspotEditBody struct {
 // of the body or nothing, and answers the updated hotspot as the manifest
 // lists it.
 func (s *Server) editHotspot(c *gin.Context) {
-	id, ok := hotspotID(c)
-	if !ok {
-		return
-	}
-	p, ok := s.readyPlot(c)
+	p, id, ok := s.hotspotTarget(c)
 	if !ok {
 		return
 	}
@@ -102,6 +94,17 @@ func (s *Server) editHotspot(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, h)
+}
+
+// hotspotTarget reads the ready {plot} and the {id} of a hotspot route,
+// answering the error itself when either is wrong.
+func (s *Server) hotspotTarget(c *gin.Context) (plotState, int, bool) {
+	id, ok := hotspotID(c)
+	if !ok {
+		return plotState{}, 0, false
+	}
+	p, ok := s.readyPlot(c)
+	return p, id, ok
 }
 
 // hotspotID reads the {id} of a hotspot route; 400 unless a whole number.
