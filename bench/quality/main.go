@@ -35,25 +35,14 @@ func run(ctx context.Context, db string, k int) error {
 		return err
 	}
 	defer cat.Close()
-	model, err := cat.ActiveModel(ctx)
+	e, err := benchkit.LoadEmbeddings(ctx, cat, "category IS NOT NULL", true)
 	if err != nil {
 		return err
 	}
-	ids, err := cat.Select(ctx, catalog.Filter{Where: "category IS NOT NULL"})
-	if err != nil {
-		return err
-	}
+	model, ids, vectors := e.Model, e.IDs, e.Vectors
 	category := make(map[int64]string, len(ids))
-	for _, id := range ids {
-		img, err := cat.Image(ctx, id)
-		if err != nil {
-			return err
-		}
-		category[id] = img.Meta.Category
-	}
-	vectors, err := cat.Vectors(ctx, model.ID, ids)
-	if err != nil {
-		return err
+	for i, id := range ids {
+		category[id] = e.Categories[i]
 	}
 	info, err := cat.Info(ctx)
 	if err != nil {

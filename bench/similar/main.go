@@ -41,18 +41,11 @@ func run(ctx context.Context, db string, queries int, seed uint64) error {
 		return err
 	}
 	defer cat.Close()
-	model, err := cat.ActiveModel(ctx)
+	e, err := benchkit.LoadEmbeddings(ctx, cat, "", false)
 	if err != nil {
 		return err
 	}
-	ids, err := cat.Select(ctx, catalog.Filter{})
-	if err != nil {
-		return err
-	}
-	vectors, err := cat.Vectors(ctx, model.ID, ids)
-	if err != nil {
-		return err
-	}
+	model, ids, vectors := e.Model, e.IDs, e.Vectors
 	n := len(ids)
 	fmt.Printf("%d images × %d dims in %s; %d queries, k = %d; load average %s\n", n, model.Dims, db, queries, k, benchkit.LoadAverage())
 	rng := rand.New(rand.NewPCG(seed, 3))

@@ -149,30 +149,15 @@ func load(ctx context.Context, db string, components int) (data []float32, dim i
 		return nil, 0, nil, 0, err
 	}
 	defer cat.Close()
-	model, err := cat.ActiveModel(ctx)
+	e, err := benchkit.LoadEmbeddings(ctx, cat, "category IS NOT NULL", true)
 	if err != nil {
 		return nil, 0, nil, 0, err
 	}
-	ids, err := cat.Select(ctx, catalog.Filter{Where: "category IS NOT NULL"})
-	if err != nil {
-		return nil, 0, nil, 0, err
-	}
-	names := make([]string, len(ids))
-	for i, id := range ids {
-		img, err := cat.Image(ctx, id)
-		if err != nil {
-			return nil, 0, nil, 0, err
-		}
-		names[i] = img.Meta.Category
-	}
+	model, ids, vectors, names := e.Model, e.IDs, e.Vectors, e.Categories
 	distinct := slices.Compact(slices.Sorted(slices.Values(names)))
 	labels = make([]int, len(ids))
 	for i, name := range names {
 		labels[i], _ = slices.BinarySearch(distinct, name)
-	}
-	vectors, err := cat.Vectors(ctx, model.ID, ids)
-	if err != nil {
-		return nil, 0, nil, 0, err
 	}
 	dim = model.Dims
 	data = make([]float32, 0, len(ids)*dim)
