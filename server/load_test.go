@@ -2,8 +2,6 @@ package server
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +20,7 @@ import (
 	"time"
 
 	"github.com/pixplot/pixplot/modelstore"
+	"github.com/pixplot/pixplot/server/servertest"
 )
 
 // loadClients is how many clients the load test runs at once.
@@ -145,7 +144,7 @@ func TestLoad_FiftyClientsWhileAPlotIsMadeHaveNoErrorsAndLeakNothing(t *testing.
 	stats := runLoad(client, target, duration)
 	close(stopSampling)
 	<-sampled
-	plotStatus := waitForStatus(t, client, target.base, "under-load", time.Minute)
+	plotStatus := servertest.WaitForPlot(t, client, target.base, "under-load", time.Minute)
 
 	client.CloseIdleConnections()
 	goroutinesAfter, fdsAfter := settledGoroutines(goroutinesBefore), openFiles(t)
@@ -285,35 +284,6 @@ func runLoad(client *http.Client, target *loadTarget, d time.Duration) *loadStat
 	}
 	wg.Wait()
 	return stats
-}
-
-// waitForStatus polls a plot until it is no longer running.
-func waitForStatus(t *testing.T, client *http.Client, base, name string, limit time.Duration) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), limit)
-	defer cancel()
-	for ctx.Err() == nil {
-		var head struct {
-			Status string `json:"status"`
-			Error  string `json:"error"`
-		}
-		resp, err := client.Get(base + "/api/plots/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = json.NewDecoder(resp.Body).Decode(&head)
-		resp.Body.Close()
-		switch {
-		case err != nil:
-			t.Fatalf("plot %s: %v", name, err)
-		case head.Status == "failed":
-			return "failed: " + head.Error
-		case head.Status != "running":
-			return head.Status
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return "still running after " + limit.String()
 }
 
 // settledGoroutines waits (up to 5 s) for the goroutine count to fall to at

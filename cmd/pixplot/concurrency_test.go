@@ -20,6 +20,7 @@ import (
 	"github.com/pixplot/pixplot/internal/testkit"
 	"github.com/pixplot/pixplot/modelstore"
 	"github.com/pixplot/pixplot/server"
+	"github.com/pixplot/pixplot/server/servertest"
 )
 
 // TestServeWhileIngesting_ReadersSeeOnlyWholeImagesAndNothingIsLocked runs the
@@ -85,7 +86,7 @@ func TestServeWhileIngesting_ReadersSeeOnlyWholeImagesAndNothingIsLocked(t *test
 	if !plotAsked {
 		askForPlot(t, hs.URL, "during-ingest")
 	}
-	if status := waitForPlot(t, hs.URL, "during-ingest", 2*time.Minute); status != "ready" {
+	if status := servertest.WaitForPlot(t, http.DefaultClient, hs.URL, "during-ingest", 2*time.Minute); status != "ready" {
 		t.Errorf("the plot made during the ingest ended %s", status)
 	}
 	if t.Failed() {
@@ -114,36 +115,6 @@ func askForPlot(t *testing.T, base, name string) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("POST /api/plots: %d %s", resp.StatusCode, body)
-	}
-}
-
-// waitForPlot polls a plot until it is no longer running and returns its
-// status, with the error when it failed.
-func waitForPlot(t *testing.T, base, name string, limit time.Duration) string {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	for {
-		var head struct {
-			Status string `json:"status"`
-			Error  string `json:"error"`
-		}
-		resp, err := http.Get(base + "/api/plots/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = json.NewDecoder(resp.Body).Decode(&head)
-		resp.Body.Close()
-		switch {
-		case err != nil:
-			t.Fatalf("GET /api/plots/%s: %d %v", name, resp.StatusCode, err)
-		case head.Status == "failed":
-			return "failed: " + head.Error
-		case head.Status != "running":
-			return head.Status
-		case time.Now().After(deadline):
-			return "still running after " + limit.String()
-		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }
 

@@ -9,12 +9,15 @@ package servertest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pixplot/pixplot"
 	"github.com/pixplot/pixplot/catalog"
@@ -132,4 +135,35 @@ func DefaultOptions() plot.Options {
 func Plot(ctx context.Context, cat *catalog.Catalog, name string, filter catalog.Filter, opts plot.Options) error {
 	_, err := plotjob.Make(ctx, cat, plotjob.Request{Name: name, Filter: filter, Options: opts}, nil)
 	return err
+}
+
+// WaitForPlot polls GET /api/plots/{name} at base until the plot is no
+// longer running and returns its status: "ready", "failed: " and the error,
+// or "still running after" limit.
+func WaitForPlot(t testing.TB, client *http.Client, base, name string, limit time.Duration) string {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		var head struct {
+			Status string `json:"status"`
+			Error  string `json:"error"`
+		}
+		resp, err := client.Get(base + "/api/plots/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = json.NewDecoder(resp.Body).Decode(&head)
+		resp.Body.Close()
+		switch {
+		case err != nil:
+			t.Fatalf("GET /api/plots/%s: %d %v", name, resp.StatusCode, err)
+		case head.Status == "failed":
+			return "failed: " + head.Error
+		case head.Status != "running":
+			return head.Status
+		case time.Now().After(deadline):
+			return "still running after " + limit.String()
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
