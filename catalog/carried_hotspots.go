@@ -100,8 +100,8 @@ func placeCarriedHotspots(ctx context.Context, tx *sql.Tx, id int64, imageIDs []
 	if err != nil {
 		return err
 	}
-	var next int
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM hotspots WHERE plot_id = ?`, id).Scan(&next); err != nil {
+	next, err := nextHotspotID(ctx, tx, id)
+	if err != nil {
 		return err
 	}
 	var placed []Hotspot
@@ -116,15 +116,13 @@ func placeCarriedHotspots(ctx context.Context, tx *sql.Tx, id int64, imageIDs []
 			continue
 		}
 		members = slices.Compact(slices.Sorted(slices.Values(members)))
-		h := Hotspot{ID: next, Label: c.Label, Size: len(members), Members: members, Centroid: centroid(layout, members)}
-		if h.Exemplars, err = exemplarIDs(ctx, tx, id, mostCentral(layout, members, h.Centroid, exemplarCount)); err != nil {
+		h := Hotspot{ID: next, Label: c.Label, Size: len(members), Members: members}
+		if err := locateHotspot(ctx, tx, id, layout, &h); err != nil {
 			return err
 		}
 		if len(c.Exemplars) > 0 {
 			if p, ok := position[c.Exemplars[0]]; ok && slices.Contains(members, p) {
-				representative := c.Exemplars[0]
-				others := slices.DeleteFunc(h.Exemplars, func(x int64) bool { return x == representative })
-				h.Exemplars = append([]int64{representative}, others...)
+				h.Exemplars = representativeFirst(h.Exemplars, c.Exemplars[0])
 			}
 		}
 		placed = append(placed, h)

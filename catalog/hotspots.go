@@ -56,11 +56,10 @@ func (c *Catalog) AddHotspot(ctx context.Context, name, label string, members []
 			}
 			return fmt.Errorf("%w: hotspot member %d is not a plot position (0 to %d)", ErrInvalid, bad, n-1)
 		}
-		h.Centroid = centroid(positions, members)
-		if h.Exemplars, err = exemplarIDs(ctx, tx, plotID, mostCentral(positions, members, h.Centroid, exemplarCount)); err != nil {
+		if err := locateHotspot(ctx, tx, plotID, positions, &h); err != nil {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM hotspots WHERE plot_id = ?`, plotID).Scan(&h.ID); err != nil {
+		if h.ID, err = nextHotspotID(ctx, tx, plotID); err != nil {
 			return err
 		}
 		return insertHotspots(ctx, tx, plotID, []Hotspot{h}, originUser)
@@ -161,6 +160,29 @@ func scanHotspot(row interface{ Scan(...any) error }, name string) (Hotspot, err
 	return h, nil
 }
 
+// locateHotspot sets h's centroid in the plot's layout (positions) and its
+// exemplars, the members nearest that centroid, from h.Members.
+func locateHotspot(ctx context.Context, tx *sql.Tx, plotID int64, positions []float32, h *Hotspot) error {
+	h.Centroid = centroid(positions, h.Members)
+	var err error
+	h.Exemplars, err = exemplarIDs(ctx, tx, plotID, mostCentral(positions, h.Members, h.Centroid, exemplarCount))
+	return err
+}
+
+// nextHotspotID is the id after the plot's highest.
+func nextHotspotID(ctx context.Context, tx *sql.Tx, plotID int64) (int, error) {
+	var id int
+	err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM hotspots WHERE plot_id = ?`, plotID).Scan(&id)
+	return id, err
+}
+
+// representativeFirst puts image first among exemplars, the others keeping
+// their order after it.
+func representativeFirst(exemplars []int64, image int64) []int64 {
+	others := slices.DeleteFunc(exemplars, func(x int64) bool { return x == image })
+	return append([]int64{image}, others...)
+}
+
 // readHotspot reads hotspot id of the plot called name (plotID).
 func readHotspot(ctx context.Context, tx *sql.Tx, plotID int64, name string, id int) (Hotspot, error) {
 	h, err := scanHotspot(tx.QueryRowContext(ctx, `SELECT `+hotspotColumns+` FROM hotspots WHERE plot_id = ? AND id = ?`, plotID, id), name)
@@ -183,8 +205,7 @@ func setRepresentative(ctx context.Context, tx *sql.Tx, plotID int64, name strin
 	if !isMember {
 		return fmt.Errorf("%w: image %d is not one of the %d members of plot %q hotspot %d", ErrInvalid, image, len(h.Members), name, h.ID)
 	}
-	others := slices.DeleteFunc(h.Exemplars, func(x int64) bool { return x == image })
-	h.Exemplars = append([]int64{image}, others...)
+	h.Exemplars = representativeFirst(h.Exemplars, image)
 	exemplars, _ := json.Marshal(h.Exemplars)
 	_, err = tx.ExecContext(ctx, `UPDATE hotspots SET exemplars = ? WHERE plot_id = ? AND id = ?`, string(exemplars), plotID, h.ID)
 	return err
