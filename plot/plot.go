@@ -303,15 +303,8 @@ func (opts Options) Check() error {
 // the umap layout's. Errors name the parameter (n_neighbors,
 // min_distance) and the bad value.
 func (opts Options) UMAPVariants() ([]layout.Variant, error) {
-	if err := CheckNNeighbors(opts.NNeighbors); err != nil {
-		return nil, fmt.Errorf("n_neighbors %w", err)
-	}
-	if err := CheckMinDists(opts.MinDist); err != nil {
-		return nil, fmt.Errorf("min_distance %w", err)
-	}
-	if count := len(opts.NNeighbors) * len(opts.MinDist); count > MaxUMAPLayouts {
-		return nil, fmt.Errorf("n_neighbors × min_distance: %d × %d values make %d UMAP layouts (at most %d)",
-			len(opts.NNeighbors), len(opts.MinDist), count, MaxUMAPLayouts)
+	if err := opts.CheckUMAPLists("n_neighbors", "min_distance"); err != nil {
+		return nil, err
 	}
 	var out []layout.Variant
 	for _, k := range opts.NNeighbors {
@@ -322,10 +315,26 @@ func (opts Options) UMAPVariants() ([]layout.Variant, error) {
 	return out, nil
 }
 
-// CheckNNeighbors refuses an empty list, a value below 2 and a value given
+// CheckUMAPLists checks NNeighbors, MinDist and how many layouts they make,
+// calling the two by the names the caller's users know (JSON fields, flags).
+func (opts Options) CheckUMAPLists(nNeighbors, minDist string) error {
+	if err := checkNNeighbors(opts.NNeighbors); err != nil {
+		return fmt.Errorf("%s %w", nNeighbors, err)
+	}
+	if err := checkMinDists(opts.MinDist); err != nil {
+		return fmt.Errorf("%s %w", minDist, err)
+	}
+	if count := len(opts.NNeighbors) * len(opts.MinDist); count > MaxUMAPLayouts {
+		return fmt.Errorf("%s × %s: %d × %d values make %d UMAP layouts (at most %d)",
+			nNeighbors, minDist, len(opts.NNeighbors), len(opts.MinDist), count, MaxUMAPLayouts)
+	}
+	return nil
+}
+
+// checkNNeighbors refuses an empty list, a value below 2 and a value given
 // twice. The error starts with the value, for the caller to put the
 // parameter's name before it.
-func CheckNNeighbors(values []int) error {
+func checkNNeighbors(values []int) error {
 	if len(values) == 0 {
 		return errors.New("has no value (want a number of neighbours of at least 2)")
 	}
@@ -340,10 +349,10 @@ func CheckNNeighbors(values []int) error {
 	return nil
 }
 
-// CheckMinDists refuses an empty list, a value outside [0, 1] and a value
+// checkMinDists refuses an empty list, a value outside [0, 1] and a value
 // given twice. The error starts with the value, for the caller to put the
 // parameter's name before it.
-func CheckMinDists(values []float64) error {
+func checkMinDists(values []float64) error {
 	if len(values) == 0 {
 		return errors.New("has no value (want a number from 0 to 1)")
 	}

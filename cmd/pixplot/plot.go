@@ -129,7 +129,7 @@ func (p *plotFlags) request() (plotjob.Request, error) {
 		return req, fmt.Errorf("--seed %d: want 0 or more", p.seed)
 	}
 	o.Seed = uint64(p.seed)
-	if err := checkUMAPFlags(o); err != nil {
+	if err := o.CheckUMAPLists("--n-neighbors", "--min-distance"); err != nil {
 		return req, err
 	}
 	if o.AtlasSize != 2048 && o.AtlasSize != 4096 {
@@ -193,22 +193,6 @@ func parseNumber[T int | float64](text string) (T, error) {
 		return zero, fmt.Errorf("%q is not a number", text)
 	}
 	return T(v), nil
-}
-
-// checkUMAPFlags refuses bad --n-neighbors and --min-distance values,
-// naming the flag.
-func checkUMAPFlags(o plot.Options) error {
-	if err := plot.CheckNNeighbors(o.NNeighbors); err != nil {
-		return fmt.Errorf("--n-neighbors %w", err)
-	}
-	if err := plot.CheckMinDists(o.MinDist); err != nil {
-		return fmt.Errorf("--min-distance %w", err)
-	}
-	if count := len(o.NNeighbors) * len(o.MinDist); count > plot.MaxUMAPLayouts {
-		return fmt.Errorf("--n-neighbors × --min-distance: %d × %d values make %d UMAP layouts (at most %d)",
-			len(o.NNeighbors), len(o.MinDist), count, plot.MaxUMAPLayouts)
-	}
-	return nil
 }
 
 // printPlotOutcome summarises a plot: what it holds and how long each stage took.
